@@ -1,0 +1,135 @@
+package org.fossinfra.app;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.fossinfra.config.Config;
+import org.fossinfra.control.Control;
+import org.fossinfra.events.EventLog;
+import org.fossinfra.events.EventType;
+import org.fossinfra.health.HealthChecks;
+import org.fossinfra.proxy.ProxyServer;
+import org.fossinfra.web.AdminServer;
+
+/**
+ * One foss-infra node. Start order: Vert.x (one event loop per core, native transport), the event log, the proxy
+ * (traffic flows from here on), health checks, the control operations, the admin listener. Stop order is the reverse.
+ */
+public final class Node implements AutoCloseable {
+    private final Vertx vertx;
+    private final EventLog events;
+    private final ProxyServer proxy;
+    private final HealthChecks health;
+    private final Control control;
+    private final AdminServer admin;
+    private final Config config;
+
+    private Node(Vertx vertx, EventLog events, ProxyServer proxy, HealthChecks health, Control control,
+                 AdminServer admin, Config config) {
+        this.vertx = vertx;
+        this.events = events;
+        this.proxy = proxy;
+        this.health = health;
+        this.control = control;
+        this.admin = admin;
+        this.config = config;
+    }
+
+    /** The Vert.x options every node uses: one event loop per core (the data plane's workers), native transport. */
+    public static VertxOptions vertxOptions() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        return new VertxOptions()
+                .setEventLoopPoolSize(cores)
+                .setWorkerPoolSize(Math.max(4, cores))
+                .setPreferNativeTransport(true);
+    }
+
+    /**
+     * Starts a node serving {@code config}, read from {@code configFile} (reloads re-read that file).
+     *
+     * @throws Exception when a listener can't be bound; everything started so far is stopped again
+     */
+    public static Node start(Config config, Path configFile) throws Exception {
+        Vertx vertx = Vertx.vertx(vertxOptions());
+        EventLog events = EventLog.inMemory(10_000);
+        ProxyServer proxy = null;
+        HealthChecks health = null;
+        try {
+            proxy = new ProxyServer(vertx);
+            proxy.apply(config).get(30, TimeUnit.SECONDS);
+            health = new HealthChecks(vertx, events);
+            health.apply(Control.targets(proxy));
+            Control control = new Control(configFile, proxy, health, events);
+            AdminServer admin = null;
+            if (config.admin().isPresent()) {
+                admin = new AdminServer(vertx, config.admin().get(), control);
+                try {
+                    admin.start().await(30, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    throw new IllegalStateException("admin listener: cannot listen on " + config.admin().get().bind()
+                            + ": " + e.getMessage() + "; free the port or change admin.bind", e);
+                }
+            }
+            events.record(EventType.NODE_START, "node", config.node().name(),
+                    "node " + config.node().name() + " started with " + config.frontends().size() + " frontend(s) and "
+                            + config.backends().size() + " backend(s)",
+                    Map.of("config", configFile.toString()));
+            return new Node(vertx, events, proxy, health, control, admin, config);
+        } catch (Exception e) {
+            if (health != null) {
+                health.close();
+            }
+            if (proxy != null) {
+                proxy.close();
+            }
+            vertx.close().await(10, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    public EventLog events() {
+        return events;
+    }
+
+    public ProxyServer proxy() {
+        return proxy;
+    }
+
+    public Control control() {
+        return control;
+    }
+
+    public Optional<AdminServer> admin() {
+        return Optional.ofNullable(admin);
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    @Override
+    public void close() {
+        events.record(EventType.NODE_STOP, "node", config.node().name(), "node " + config.node().name() + " stopping");
+        try {
+            if (admin != null) {
+                admin.close().await(5, TimeUnit.SECONDS);
+            }
+        } catch (Exception ignored) {
+            // shutting down anyway
+        }
+        health.close();
+        proxy.close();
+        try {
+            vertx.close().await(10, TimeUnit.SECONDS);
+        } catch (Exception ignored) {
+            // shutting down anyway
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package org.fossinfra.cli;
+
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.fossinfra.app.Node;
+import org.fossinfra.config.Config;
+import org.fossinfra.config.ConfigException;
+import org.fossinfra.config.ConfigLoader;
+import org.fossinfra.demo.DemoBackends;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Starts three demo servers and a node in front of them with a config mirroring the seed's haproxy.cfg, all on
+ * loopback, and prints what to try.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Run a demo: three demo backends and the load balancer in front of them, on loopback.")
+final class DemoCommand implements Callable<Integer> {
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "data",
+            description = "where the demo writes its config (default: ${DEFAULT-VALUE})")
+    Path dataDir;
+
+    @Override
+    public Integer call() throws IOException {
+        Files.createDirectories(dataDir);
+        Path configFile = dataDir.resolve("demo.yaml");
+        try (InputStream in = DemoCommand.class.getResourceAsStream("/demo/demo.yaml")) {
+            Files.write(configFile, in.readAllBytes());
+        }
+        Config config;
+        try {
+            config = ConfigLoader.load(configFile);
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            return 2;
+        }
+        Vertx backendsVertx = Vertx.vertx();
+        DemoBackends backends;
+        try {
+            backends = DemoBackends.start(backendsVertx, "127.0.0.1", 18081).await(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            System.err.println("foss-infra demo: " + Banner.rootMessage(e));
+            backendsVertx.close();
+            return 1;
+        }
+        Node node;
+        try {
+            node = Node.start(config, configFile);
+        } catch (Exception e) {
+            System.err.println("foss-infra demo: " + Banner.rootMessage(e));
+            backendsVertx.close();
+            return 1;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            node.close();
+            backendsVertx.close();
+            System.out.println("foss-infra demo stopped.");
+        }, "shutdown"));
+        long started = Startup.millisSinceJvmStart();
+        String token = config.admin().orElseThrow().tokens().get(0).secret();
+        String http = "http://" + config.frontends().get(0).bind();
+        String admin = "http://127.0.0.1:" + node.admin().orElseThrow().port();
+        StringBuilder sb = new StringBuilder(Banner.node(node, started));
+        sb.append("\n  demo servers:\n");
+        for (DemoBackends.Backend b : backends.backends()) {
+            sb.append(String.format("    %-6s 127.0.0.1:%d  %s%n", b.name(), b.port(), b.behaviour()));
+        }
+        sb.append("\n  try:\n")
+          .append("    curl -i ").append(http).append("/                 web pool: leastconn over fast and slow, flaky as backup\n")
+          .append("    curl -s ").append(http).append("/api/hello        api pool: roundrobin over fast and flaky\n")
+          .append("    WebSocket ").append(http.replace("http", "ws")).append("/socket   source-hashed to fast or slow\n")
+          .append("    curl -s -H 'Authorization: Bearer ").append(token).append("' ").append(admin).append("/api/backends\n")
+          .append("    curl -s -X PUT -H 'Authorization: Bearer ").append(token).append("' -d '{\"state\":\"drain\"}' ")
+          .append(admin).append("/api/backends/web/servers/web2/state\n")
+          .append("    curl -s -H 'Authorization: Bearer ").append(token).append("' ").append(admin).append("/api/events\n")
+          .append("  config: ").append(configFile).append(" (edit it, then POST ").append(admin).append("/api/reload)\n")
+          .append("  Ctrl-C stops everything.\n");
+        System.out.println(sb);
+        Main.keepRunning = true;
+        return 0;
+    }
+}

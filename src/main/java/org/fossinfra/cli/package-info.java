@@ -1,0 +1,2 @@
+/** The command line: {@code demo}, {@code run}, {@code check-config}. */
+package org.fossinfra.cli;

@@ -1,0 +1,2 @@
+/** The YAML configuration: immutable records, {@code ${ENV}} substitution, and validation errors that name file and line. */
+package org.fossinfra.config;

@@ -1,0 +1,245 @@
+package org.fossinfra.control;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import org.fossinfra.balance.AdminState;
+import org.fossinfra.balance.Server;
+import org.fossinfra.config.BackendConfig;
+import org.fossinfra.config.Config;
+import org.fossinfra.config.ConfigError;
+import org.fossinfra.config.ConfigException;
+import org.fossinfra.config.ConfigLoader;
+import org.fossinfra.config.FrontendConfig;
+import org.fossinfra.events.EventLog;
+import org.fossinfra.events.EventType;
+import org.fossinfra.health.HealthChecks;
+import org.fossinfra.proxy.BackendRuntime;
+import org.fossinfra.proxy.Counters;
+import org.fossinfra.proxy.ProxyServer;
+
+/**
+ * The operations on a running node. Every change names its actor ("api:ops", "dashboard:alice", a Matrix user id)
+ * and is recorded as an event, whoever calls: the admin API, the dashboard and chat commands all come through here.
+ */
+public final class Control {
+    private final Path configFile;
+    private final ProxyServer proxy;
+    private final HealthChecks health;
+    private final EventLog events;
+
+    public Control(Path configFile, ProxyServer proxy, HealthChecks health, EventLog events) {
+        this.configFile = configFile;
+        this.proxy = proxy;
+        this.health = health;
+        this.events = events;
+    }
+
+    public EventLog events() {
+        return events;
+    }
+
+    public List<FrontendStats> frontends() {
+        List<FrontendStats> out = new ArrayList<>();
+        for (ProxyServer.FrontendView f : proxy.frontends()) {
+            Counters c = f.counters();
+            String bind = f.bound() == null ? f.config().bind().toString()
+                    : f.config().bind().host() + ":" + f.bound().getPort();
+            out.add(new FrontendStats(f.name(), bind, f.liveConnections(), c.connections(), c.requests(),
+                    classes(c), c.errors()));
+        }
+        return out;
+    }
+
+    public List<BackendView> backends() {
+        List<BackendView> out = new ArrayList<>();
+        for (BackendRuntime b : proxy.backends().values()) {
+            out.add(view(b));
+        }
+        return out;
+    }
+
+    public BackendView backend(String name) throws NotFoundException {
+        return view(runtime(name));
+    }
+
+    public ServerView server(String backend, String server) throws NotFoundException {
+        Server s = find(backend, server);
+        return ServerView.of(s, health.status(s).orElse(null));
+    }
+
+    /** Sets a server to READY, DRAIN or MAINT. Idempotent; a change is an event naming {@code actor}. */
+    public ServerView setState(String actor, String backend, String server, AdminState state) throws NotFoundException {
+        Server s = find(backend, server);
+        AdminState before = s.adminState();
+        if (before != state) {
+            s.setAdminState(state);
+            String subject = backend + "/" + server;
+            events.record(EventType.SERVER_STATE, actor, subject,
+                    subject + " set to " + state + " (was " + before + ") by " + actor,
+                    Map.of("from", before.name(), "to", state.name()));
+        }
+        return ServerView.of(s, health.status(s).orElse(null));
+    }
+
+    /** Sets a server's weight at runtime (0..256); a config reload that changes the weight overrides it. */
+    public ServerView setWeight(String actor, String backend, String server, int weight) throws NotFoundException {
+        if (weight < Server.MIN_WEIGHT || weight > Server.MAX_WEIGHT) {
+            throw new IllegalArgumentException("weight: " + weight + " (expected: " + Server.MIN_WEIGHT + ".."
+                    + Server.MAX_WEIGHT + ")");
+        }
+        Server s = find(backend, server);
+        int before = s.weight();
+        if (before != weight) {
+            s.setWeight(weight);
+            String subject = backend + "/" + server;
+            events.record(EventType.SERVER_WEIGHT, actor, subject,
+                    subject + " weight set to " + weight + " (was " + before + ") by " + actor,
+                    Map.of("from", Integer.toString(before), "to", Integer.toString(weight)));
+        }
+        return ServerView.of(s, health.status(s).orElse(null));
+    }
+
+    /**
+     * Re-reads the config file and applies it. Blocking (file, DNS, binds): call it off the event loops. A file that
+     * fails validation, or a listener that can't be bound, changes nothing.
+     */
+    public synchronized ReloadResult reload(String actor) {
+        Config next;
+        try {
+            next = ConfigLoader.load(configFile);
+        } catch (ConfigException e) {
+            List<String> errors = e.errors().stream().map(ConfigError::render).toList();
+            events.record(EventType.CONFIG_RELOAD_FAILED, actor, configFile.toString(),
+                    "reload of " + configFile + " refused: " + errors.size() + " error(s), nothing changed",
+                    Map.of("errors", String.join("\n", errors)));
+            return ReloadResult.refused(errors);
+        }
+        Config before = proxy.config();
+        try {
+            proxy.apply(next).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ReloadResult.refused(List.of("interrupted"));
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() != null && e.getCause().getCause() != null ? e.getCause().getCause() : e.getCause();
+            String msg = cause == null ? e.getMessage() : cause.getMessage();
+            events.record(EventType.CONFIG_RELOAD_FAILED, actor, configFile.toString(),
+                    "reload of " + configFile + " failed: " + msg + "; nothing changed", Map.of("errors", msg));
+            return ReloadResult.refused(List.of(msg));
+        }
+        health.apply(targets(proxy));
+        List<String> changes = diff(before, next);
+        events.record(EventType.CONFIG_RELOAD, actor, configFile.toString(),
+                "configuration reloaded by " + actor + ": " + (changes.isEmpty() ? "no changes" : String.join("; ", changes)),
+                Map.of("changes", String.join("\n", changes)));
+        return ReloadResult.applied(changes);
+    }
+
+    /** The health-check targets of every server the proxy currently serves. */
+    public static List<HealthChecks.Target> targets(ProxyServer proxy) {
+        List<HealthChecks.Target> t = new ArrayList<>();
+        for (BackendRuntime b : proxy.backends().values()) {
+            for (Server s : b.servers().servers()) {
+                t.add(new HealthChecks.Target(s, b.config().healthCheck()));
+            }
+        }
+        return t;
+    }
+
+    private static List<String> diff(Config a, Config b) {
+        List<String> out = new ArrayList<>();
+        if (a == null) {
+            return out;
+        }
+        Set<String> names = new TreeSet<>();
+        a.frontends().forEach(f -> names.add(f.name()));
+        b.frontends().forEach(f -> names.add(f.name()));
+        for (String n : names) {
+            FrontendConfig x = a.frontend(n).orElse(null);
+            FrontendConfig y = b.frontend(n).orElse(null);
+            if (x == null) {
+                out.add("frontend " + n + " added");
+            } else if (y == null) {
+                out.add("frontend " + n + " removed");
+            } else if (!sameIgnoringLines(x, y)) {
+                out.add("frontend " + n + " changed");
+            }
+        }
+        names.clear();
+        a.backends().forEach(f -> names.add(f.name()));
+        b.backends().forEach(f -> names.add(f.name()));
+        for (String n : names) {
+            BackendConfig x = a.backend(n).orElse(null);
+            BackendConfig y = b.backend(n).orElse(null);
+            if (x == null) {
+                out.add("backend " + n + " added");
+            } else if (y == null) {
+                out.add("backend " + n + " removed");
+            } else if (!sameIgnoringLines(x, y)) {
+                out.add("backend " + n + " changed");
+            }
+        }
+        return out;
+    }
+
+    private static boolean sameIgnoringLines(FrontendConfig x, FrontendConfig y) {
+        return x.bind().equals(y.bind()) && x.defaultBackend() != null == (y.defaultBackend() != null)
+                && java.util.Objects.equals(x.defaultBackend(), y.defaultBackend())
+                && x.responseHeaders().equals(y.responseHeaders()) && x.forwardedFor() == y.forwardedFor()
+                && x.forwardedProto() == y.forwardedProto() && x.limits().equals(y.limits())
+                && x.timeouts().equals(y.timeouts()) && x.maxconn() == y.maxconn()
+                && x.routes().stream().map(r -> r.backend() + r.conditions()).toList()
+                .equals(y.routes().stream().map(r -> r.backend() + r.conditions()).toList());
+    }
+
+    private static boolean sameIgnoringLines(BackendConfig x, BackendConfig y) {
+        return x.balance() == y.balance() && x.healthCheck().equals(y.healthCheck()) && x.retries() == y.retries()
+                && x.redispatch() == y.redispatch() && x.queueSize() == y.queueSize() && x.pool().equals(y.pool())
+                && x.timeouts().equals(y.timeouts())
+                && x.servers().stream().map(s -> List.of(s.name(), s.address(), s.weight(), s.maxconn(), s.backup())).toList()
+                .equals(y.servers().stream().map(s -> List.of(s.name(), s.address(), s.weight(), s.maxconn(), s.backup())).toList());
+    }
+
+    private BackendView view(BackendRuntime b) {
+        List<ServerView> servers = new ArrayList<>();
+        int up = 0;
+        for (Server s : b.servers().servers()) {
+            ServerView v = ServerView.of(s, health.status(s).orElse(null));
+            servers.add(v);
+            if (v.status().equals("UP")) {
+                up++;
+            }
+        }
+        Counters c = b.counters();
+        return new BackendView(b.name(), b.config().balance().configName(), b.queueLength(), c.requests(),
+                classes(c), c.errors(), c.retries(), c.redispatches(), up, servers);
+    }
+
+    private static long[] classes(Counters c) {
+        long[] r = new long[6];
+        for (int i = 0; i < 6; i++) {
+            r[i] = c.responses(i);
+        }
+        return r;
+    }
+
+    private BackendRuntime runtime(String name) throws NotFoundException {
+        BackendRuntime b = proxy.backends().get(name);
+        if (b == null) {
+            throw new NotFoundException("no backend '" + name + "'; backends: " + String.join(", ", proxy.backends().keySet()));
+        }
+        return b;
+    }
+
+    private Server find(String backend, String server) throws NotFoundException {
+        BackendRuntime b = runtime(backend);
+        return b.servers().server(server).orElseThrow(() -> new NotFoundException("no server '" + server
+                + "' in backend '" + backend + "'; servers: "
+                + String.join(", ", b.servers().servers().stream().map(Server::name).toList())));
+    }
+}

@@ -1,0 +1,16 @@
+package org.fossinfra.events;
+
+/** The event types foss-infra emits; the log itself accepts any string so later features can add their own. */
+public final class EventType {
+    public static final String SERVER_UP = "server.up";
+    public static final String SERVER_DOWN = "server.down";
+    public static final String SERVER_STATE = "server.state";
+    public static final String SERVER_WEIGHT = "server.weight";
+    public static final String CONFIG_RELOAD = "config.reload";
+    public static final String CONFIG_RELOAD_FAILED = "config.reload.failed";
+    public static final String NODE_START = "node.start";
+    public static final String NODE_STOP = "node.stop";
+
+    private EventType() {
+    }
+}

@@ -1,0 +1,68 @@
+package org.fossinfra.events;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A bounded ring of the newest events. Writers take a short lock (events are rare next to requests); readers copy.
+ * Hazard: a slow listener slows whoever records, so listeners must hand work off rather than do it inline.
+ */
+final class InMemoryEventLog implements EventLog {
+    private static final Logger log = LoggerFactory.getLogger("events");
+
+    private final Event[] ring;
+    private long next = 1;
+    private final List<Consumer<Event>> listeners = new CopyOnWriteArrayList<>();
+
+    InMemoryEventLog(int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity: " + capacity + " (expected: >= 1)");
+        }
+        ring = new Event[capacity];
+    }
+
+    @Override
+    public Event record(String type, String actor, String subject, String message, Map<String, String> data) {
+        Event e;
+        synchronized (ring) {
+            e = new Event(next, Instant.now(), type, actor, subject, message, data);
+            ring[(int) (next % ring.length)] = e;
+            next++;
+        }
+        log.info("{} {} by {}: {}", e.type(), e.subject(), e.actor(), e.message());
+        for (Consumer<Event> l : listeners) {
+            try {
+                l.accept(e);
+            } catch (RuntimeException ex) {
+                log.warn("event listener failed on {}: {}", e.type(), ex.toString());
+            }
+        }
+        return e;
+    }
+
+    @Override
+    public List<Event> recent(int limit, String type) {
+        List<Event> out = new ArrayList<>(Math.min(limit, ring.length));
+        synchronized (ring) {
+            for (long id = next - 1; id >= 1 && id >= next - ring.length && out.size() < limit; id--) {
+                Event e = ring[(int) (id % ring.length)];
+                if (type == null || type.equals(e.type())) {
+                    out.add(e);
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public AutoCloseable subscribe(Consumer<Event> listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+}

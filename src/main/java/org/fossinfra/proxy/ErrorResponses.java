@@ -1,0 +1,64 @@
+package org.fossinfra.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The responses the proxy itself sends (HAProxy's errorfiles): a short plain-text body, the frontend's configured
+ * response headers, and {@code Connection: close}, since after a refusal the connection's framing can't be trusted.
+ * Built once per frontend; sending one costs a duplicate, not a render.
+ */
+final class ErrorResponses {
+    private static final Map<Integer, String> REASONS = Map.ofEntries(
+            Map.entry(400, "Bad Request"), Map.entry(405, "Method Not Allowed"), Map.entry(408, "Request Timeout"),
+            Map.entry(414, "URI Too Long"), Map.entry(429, "Too Many Requests"),
+            Map.entry(431, "Request Header Fields Too Large"), Map.entry(500, "Internal Server Error"),
+            Map.entry(501, "Not Implemented"), Map.entry(502, "Bad Gateway"), Map.entry(503, "Service Unavailable"),
+            Map.entry(504, "Gateway Timeout"), Map.entry(505, "HTTP Version Not Supported"));
+
+    private static final Map<Integer, String> BODIES = Map.ofEntries(
+            Map.entry(400, "Your browser sent a request that this server could not understand."),
+            Map.entry(405, "This method is not supported here."),
+            Map.entry(408, "The request took too long to arrive."),
+            Map.entry(414, "The request line is too long."),
+            Map.entry(429, "Too many requests; slow down."),
+            Map.entry(431, "The request headers are too large."),
+            Map.entry(500, "An internal error occurred."),
+            Map.entry(501, "Not implemented."),
+            Map.entry(502, "The server returned an invalid or incomplete response."),
+            Map.entry(503, "No server is available to handle this request."),
+            Map.entry(504, "The server didn't respond in time."),
+            Map.entry(505, "Only HTTP/1.0 and HTTP/1.1 are supported."));
+
+    private final Map<Integer, ByteBuf> responses = new HashMap<>();
+
+    ErrorResponses(Map<String, String> responseHeaders) {
+        for (var e : REASONS.entrySet()) {
+            int status = e.getKey();
+            String body = status + " " + e.getValue() + "\n" + BODIES.get(status) + "\n";
+            StringBuilder head = new StringBuilder()
+                    .append("HTTP/1.1 ").append(status).append(' ').append(e.getValue()).append("\r\n")
+                    .append("Content-Type: text/plain; charset=utf-8\r\n")
+                    .append("Content-Length: ").append(body.length()).append("\r\n")
+                    .append("Cache-Control: no-cache\r\n");
+            responseHeaders.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+            head.append("Connection: close\r\n\r\n").append(body);
+            byte[] bytes = head.toString().getBytes(StandardCharsets.ISO_8859_1);
+            responses.put(status, Unpooled.unreleasableBuffer(
+                    Unpooled.directBuffer(bytes.length).writeBytes(bytes).asReadOnly()));
+        }
+    }
+
+    /** A fresh duplicate of the response for {@code status} (500 if unknown), ready to write. */
+    ByteBuf get(int status) {
+        ByteBuf b = responses.get(status);
+        return (b == null ? responses.get(500) : b).duplicate();
+    }
+
+    static String reason(int status) {
+        return REASONS.getOrDefault(status, "Error");
+    }
+}

@@ -1,0 +1,208 @@
+package org.fossinfra.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Writes the heads the proxy forwards, straight from the parsed bytes, dropping hop-by-hop fields
+ * (RFC 9110 §7.6.1: Connection, the fields it names, Keep-Alive, Proxy-Connection, TE, Upgrade unless a WebSocket
+ * upgrade is under way) and normalising framing (one canonical Content-Length).
+ */
+final class HeadWriter {
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] COLON_SP = {':', ' '};
+    private static final byte[] HTTP11 = HttpChars.ascii(" HTTP/1.1\r\n");
+    private static final byte[] HTTP10 = HttpChars.ascii(" HTTP/1.0\r\n");
+    private static final byte[] STATUS11 = HttpChars.ascii("HTTP/1.1 ");
+    private static final byte[] CONTENT_LENGTH = HttpChars.ascii("Content-Length: ");
+    private static final byte[] XFF = HttpChars.ascii("X-Forwarded-For: ");
+    private static final byte[] XFP_HTTP = HttpChars.ascii("X-Forwarded-Proto: http\r\n");
+    private static final byte[] HOST = HttpChars.ascii("Host: ");
+    private static final byte[] UPGRADE_WS = HttpChars.ascii("Connection: upgrade\r\nUpgrade: websocket\r\n");
+    private static final byte[] CONN_KEEP_ALIVE = HttpChars.ascii("Connection: keep-alive\r\n");
+    private static final byte[] CONN_CLOSE = HttpChars.ascii("Connection: close\r\n");
+
+    /** Per-frontend precomputed pieces of the response rewrite. */
+    static final class ResponseRewrite {
+        final byte[] setHeaders;
+        final byte[][] overriddenNames;
+
+        ResponseRewrite(Map<String, String> responseHeaders) {
+            StringBuilder sb = new StringBuilder();
+            responseHeaders.forEach((k, v) -> sb.append(k).append(": ").append(v).append("\r\n"));
+            setHeaders = sb.toString().getBytes(StandardCharsets.ISO_8859_1);
+            overriddenNames = responseHeaders.keySet().stream()
+                    .map(k -> HttpChars.ascii(k.toLowerCase(Locale.ROOT))).toArray(byte[][]::new);
+        }
+
+        boolean overrides(ByteBuf buf, int start, int end) {
+            for (byte[] n : overriddenNames) {
+                if (HttpChars.equalsIgnoreCase(buf, start, end, n)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    private HeadWriter() {
+    }
+
+    /**
+     * The request head for the server. HTTP/1.1 goes on as HTTP/1.1; HTTP/1.0 goes on as HTTP/1.0 asking for
+     * keep-alive, so the server never answers it with chunked framing it couldn't pass back.
+     *
+     * @param clientAddress the client's IP text for X-Forwarded-For, or null to not add it
+     * @param forwardedProto whether to set X-Forwarded-Proto
+     */
+    static ByteBuf request(ByteBufAllocator alloc, RequestHead req, ByteBuf buf, int base, byte[] clientAddress,
+                           boolean forwardedProto) {
+        boolean ws = req.webSocketUpgrade();
+        ByteBuf out = alloc.directBuffer(req.headLength() + 128);
+        out.writeBytes(buf, base + req.methodStart, req.methodEnd - req.methodStart);
+        out.writeByte(' ');
+        if (req.targetEnd == req.targetStart) {
+            out.writeByte('/');
+        } else {
+            out.writeBytes(buf, base + req.targetStart, req.targetEnd - req.targetStart);
+        }
+        out.writeBytes(req.version == RequestHead.HTTP_1_1 ? HTTP11 : HTTP10);
+        boolean absolute = req.authorityStart >= 0;
+        for (int i = 0; i < req.headerCount; i++) {
+            byte k = req.kind[i];
+            switch (k) {
+                case HeadParser.CONNECTION, HeadParser.KEEP_ALIVE, HeadParser.PROXY_CONNECTION, HeadParser.TE,
+                     HeadParser.UPGRADE, HeadParser.CONTENT_LENGTH -> {
+                    continue;
+                }
+                case HeadParser.X_FORWARDED_PROTO -> {
+                    if (forwardedProto) {
+                        continue;
+                    }
+                }
+                case HeadParser.HOST -> {
+                    if (absolute) {
+                        continue;
+                    }
+                }
+                default -> {
+                    if (req.connectionNominated != null && req.nominatedByConnection(buf, base, i)) {
+                        continue;
+                    }
+                }
+            }
+            writeField(out, buf, base, req, i);
+        }
+        if (absolute) {
+            out.writeBytes(HOST).writeBytes(buf, base + req.authorityStart, req.authorityEnd - req.authorityStart)
+                    .writeBytes(CRLF);
+        }
+        if (req.contentLength >= 0) {
+            out.writeBytes(CONTENT_LENGTH);
+            writeDecimal(out, req.contentLength);
+            out.writeBytes(CRLF);
+        }
+        if (clientAddress != null) {
+            out.writeBytes(XFF).writeBytes(clientAddress).writeBytes(CRLF);
+        }
+        if (forwardedProto) {
+            out.writeBytes(XFP_HTTP);
+        }
+        if (ws) {
+            out.writeBytes(UPGRADE_WS);
+        } else if (req.version == RequestHead.HTTP_1_0) {
+            out.writeBytes(CONN_KEEP_ALIVE);
+        }
+        out.writeBytes(CRLF);
+        return out;
+    }
+
+    /**
+     * The response head for the client.
+     *
+     * @param rewrite     the frontend's header settings, or null for none (1xx responses)
+     * @param dechunk     the body is being de-chunked for an HTTP/1.0 client: drop Transfer-Encoding
+     * @param tunnel      a 101 to a WebSocket upgrade: say so in Connection/Upgrade
+     * @param close       the client connection closes after this response
+     * @param keepAlive10 an HTTP/1.0 client asked for keep-alive and gets it
+     */
+    static ByteBuf response(ByteBufAllocator alloc, ResponseHead res, ByteBuf buf, int base, ResponseRewrite rewrite,
+                            boolean dechunk, boolean tunnel, boolean close, boolean keepAlive10) {
+        ByteBuf out = alloc.directBuffer(res.headLength() + 64 + (rewrite == null ? 0 : rewrite.setHeaders.length));
+        out.writeBytes(STATUS11);
+        writeDecimal(out, res.status);
+        out.writeByte(' ');
+        out.writeBytes(buf, base + res.reasonStart, res.reasonEnd - res.reasonStart);
+        out.writeBytes(CRLF);
+        for (int i = 0; i < res.headerCount; i++) {
+            byte k = res.kind[i];
+            switch (k) {
+                case HeadParser.CONNECTION, HeadParser.KEEP_ALIVE, HeadParser.PROXY_CONNECTION, HeadParser.TE,
+                     HeadParser.UPGRADE -> {
+                    continue;
+                }
+                case HeadParser.CONTENT_LENGTH -> {
+                    if (res.chunked || res.transferEncoding) {
+                        continue;
+                    }
+                }
+                case HeadParser.TRANSFER_ENCODING -> {
+                    if (dechunk) {
+                        continue;
+                    }
+                }
+                default -> {
+                    if (res.connectionNominated != null && res.nominatedByConnection(buf, base, i)) {
+                        continue;
+                    }
+                    if (rewrite != null && rewrite.overriddenNames.length > 0
+                            && rewrite.overrides(buf, base + res.nameStart[i], base + res.nameEnd[i])) {
+                        continue;
+                    }
+                }
+            }
+            writeField(out, buf, base, res, i);
+        }
+        if (rewrite != null) {
+            out.writeBytes(rewrite.setHeaders);
+        }
+        if (tunnel) {
+            out.writeBytes(UPGRADE_WS);
+        } else if (close) {
+            out.writeBytes(CONN_CLOSE);
+        } else if (keepAlive10) {
+            out.writeBytes(CONN_KEEP_ALIVE);
+        }
+        out.writeBytes(CRLF);
+        return out;
+    }
+
+    private static void writeField(ByteBuf out, ByteBuf buf, int base, HeadParser h, int i) {
+        out.writeBytes(buf, base + h.nameStart[i], h.nameEnd[i] - h.nameStart[i]);
+        out.writeBytes(COLON_SP);
+        out.writeBytes(buf, base + h.valueStart[i], h.valueEnd[i] - h.valueStart[i]);
+        out.writeBytes(CRLF);
+    }
+
+    static void writeDecimal(ByteBuf out, long v) {
+        if (v == 0) {
+            out.writeByte('0');
+            return;
+        }
+        int start = out.writerIndex();
+        while (v > 0) {
+            out.writeByte((int) ('0' + v % 10));
+            v /= 10;
+        }
+        // reverse the digits in place
+        int end = out.writerIndex() - 1;
+        for (int i = start; i < end; i++, end--) {
+            byte t = out.getByte(i);
+            out.setByte(i, out.getByte(end));
+            out.setByte(end, t);
+        }
+    }
+}

@@ -1,0 +1,289 @@
+package org.fossinfra.proxy;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.util.concurrent.FastThreadLocal;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.fossinfra.balance.AdminState;
+import org.fossinfra.balance.Server;
+import org.fossinfra.balance.ServerSet;
+import org.fossinfra.config.BackendConfig;
+import org.fossinfra.config.Config;
+import org.fossinfra.config.FrontendConfig;
+
+/**
+ * The data plane's entry point: binds the frontends on Vert.x's Netty event loops (native epoll when available)
+ * and applies configurations, the first one and every reload.
+ *
+ * <p>A reload builds new routing snapshots next to the running ones, binds any new listeners first (if one fails,
+ * nothing changes), then swaps the snapshots in one step per frontend. Connections read the snapshot at the start
+ * of each request, so requests in flight finish on what they started with and no connection is dropped. Servers
+ * whose backend kept the same server list keep their {@link ServerSet} (live counts, state, health); a backend
+ * whose list changed gets a new set, carrying each surviving server's admin state and health over.
+ *
+ * <p>Hazard: {@link #apply} resolves server host names, which may block: call it off the event loops.
+ */
+public final class ProxyServer implements AutoCloseable {
+    private final VertxInternal vertx;
+    private final EventLoopGroup acceptors;
+    private final EventLoopGroup workers;
+    private final ChannelFactory<? extends ServerChannel> serverChannels;
+    private final ChannelFactory<? extends Channel> clientChannels;
+    private final int loops;
+    private final AtomicInteger loopIndex = new AtomicInteger();
+    private final FastThreadLocal<LoopContext> loopContexts = new FastThreadLocal<>();
+    private final Map<String, FrontendSlot> slots = new ConcurrentHashMap<>();
+    private volatile Map<String, BackendRuntime> backends = Map.of();
+    private volatile Config config;
+
+    public ProxyServer(Vertx vertx) {
+        this.vertx = (VertxInternal) vertx;
+        this.acceptors = this.vertx.acceptorEventLoopGroup();
+        this.workers = this.vertx.nettyEventLoopGroup();
+        this.serverChannels = this.vertx.transport().serverChannelFactory(false);
+        this.clientChannels = this.vertx.transport().channelFactory(false);
+        int n = 0;
+        for (var ignored : workers) {
+            n++;
+        }
+        this.loops = n;
+    }
+
+    /** The transport in use, e.g. "epoll" or "nio", for the start-up banner. */
+    public String transportName() {
+        String n = serverChannels.toString();
+        return n.contains("Epoll") ? "epoll" : n.contains("IoUring") ? "io_uring" : "nio";
+    }
+
+    public int eventLoops() {
+        return loops;
+    }
+
+    LoopContext loopContext(EventLoop loop) {
+        LoopContext c = loopContexts.get();
+        if (c == null) {
+            c = new LoopContext(loop, loopIndex.getAndIncrement() % loops, clientChannels);
+            loopContexts.set(c);
+        }
+        return c;
+    }
+
+    /**
+     * Applies {@code next}: the first call starts the proxy, later ones reload it.
+     *
+     * @return completes when every listener is bound and the new snapshots serve traffic; fails (and nothing
+     *     changed) when a listener can't be bound
+     */
+    public synchronized CompletableFuture<Void> apply(Config next) {
+        Map<String, BackendRuntime> newBackends = buildBackends(next);
+        List<FrontendConfig> toBind = new ArrayList<>();
+        for (FrontendConfig f : next.frontends()) {
+            FrontendSlot s = slots.get(f.name());
+            if (s == null || !sameBind(s, f)) {
+                toBind.add(f);
+            }
+        }
+        Map<String, Channel> bound = new LinkedHashMap<>();
+        CompletableFuture<Void> all = CompletableFuture.completedFuture(null);
+        for (FrontendConfig f : toBind) {
+            all = all.thenCompose(v -> bind(f).thenAccept(ch -> bound.put(f.name(), ch)));
+        }
+        return all.handle((v, err) -> {
+            if (err != null) {
+                bound.values().forEach(Channel::close);
+                throw new IllegalStateException(err.getCause() != null ? err.getCause().getMessage() : err.getMessage(), err);
+            }
+            synchronized (this) {
+                swap(next, newBackends, bound);
+            }
+            return null;
+        });
+    }
+
+    private void swap(Config next, Map<String, BackendRuntime> newBackends, Map<String, Channel> bound) {
+        this.backends = Collections.unmodifiableMap(newBackends);
+        List<String> keep = new ArrayList<>();
+        for (FrontendConfig f : next.frontends()) {
+            keep.add(f.name());
+            FrontendSlot s = slots.computeIfAbsent(f.name(), FrontendSlot::new);
+            s.current = new FrontendRuntime(f, newBackends);
+            Channel ch = bound.get(f.name());
+            if (ch != null) {
+                Channel old = s.listener;
+                s.listener = ch;
+                if (old != null) {
+                    old.close();
+                }
+            }
+        }
+        for (var it = slots.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (!keep.contains(e.getKey())) {
+                Channel l = e.getValue().listener;
+                if (l != null) {
+                    l.close(); // accepted connections live on and finish on their last snapshot
+                }
+                it.remove();
+            }
+        }
+        this.config = next;
+    }
+
+    private static boolean sameBind(FrontendSlot s, FrontendConfig f) {
+        FrontendRuntime cur = s.current;
+        return cur != null && cur.config.bind().equals(f.bind()) && s.listener != null && s.listener.isActive();
+    }
+
+    private CompletableFuture<Channel> bind(FrontendConfig f) {
+        CompletableFuture<Channel> result = new CompletableFuture<>();
+        // The slot is resolved when the connection arrives (by name), so a rebind for a renamed bind reuses it.
+        ServerBootstrap b = new ServerBootstrap()
+                .group(acceptors, workers)
+                .channelFactory(serverChannels)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.AUTO_READ, true)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        FrontendSlot slot = slots.get(f.name());
+                        if (slot == null || slot.current == null) {
+                            ch.close();
+                            return;
+                        }
+                        ch.pipeline().addLast(new FrontendConnection(slot, ProxyServer.this));
+                    }
+                });
+        ChannelFuture cf = b.bind(f.bind().host(), f.bind().port());
+        cf.addListener(fut -> {
+            if (fut.isSuccess()) {
+                result.complete(cf.channel());
+            } else {
+                result.completeExceptionally(new IllegalStateException("frontend '" + f.name() + "' (config line "
+                        + f.line() + "): cannot listen on " + f.bind() + ": " + fut.cause().getMessage()
+                        + "; free the port or change bind", fut.cause()));
+            }
+        });
+        return result;
+    }
+
+    private Map<String, BackendRuntime> buildBackends(Config next) {
+        Map<String, BackendRuntime> old = backends;
+        Map<String, BackendRuntime> out = new LinkedHashMap<>();
+        for (BackendConfig bc : next.backends()) {
+            BackendRuntime prev = old.get(bc.name());
+            ServerSet set;
+            if (prev != null && sameServers(prev.config(), bc)) {
+                set = prev.servers();
+                for (BackendConfig.ServerConfig sc : bc.servers()) {
+                    Server s = set.server(sc.name()).orElseThrow();
+                    BackendConfig.ServerConfig before = prev.config().servers().stream()
+                            .filter(x -> x.name().equals(sc.name())).findFirst().orElseThrow();
+                    if (before.weight() != sc.weight()) {
+                        s.setWeight(sc.weight()); // the config changed the weight: it wins over a runtime change
+                    }
+                }
+            } else {
+                List<Server> servers = new ArrayList<>();
+                for (BackendConfig.ServerConfig sc : bc.servers()) {
+                    Server s = Server.create(bc.name(), sc.name(), sc.address().host(), sc.address().port(),
+                            sc.weight(), sc.maxconn(), sc.backup());
+                    if (prev != null) {
+                        prev.servers().server(sc.name()).ifPresent(o -> {
+                            s.setHealthy(o.healthy());
+                            if (o.adminState() != AdminState.READY) {
+                                s.setAdminState(o.adminState());
+                            }
+                        });
+                    }
+                    servers.add(s);
+                }
+                set = ServerSet.of(bc.name(), servers);
+            }
+            out.put(bc.name(), new BackendRuntime(bc, set, loops));
+        }
+        return out;
+    }
+
+    /** Same servers in the same order with the same address, maxconn and backup flag (weights may differ). */
+    private static boolean sameServers(BackendConfig a, BackendConfig b) {
+        if (a.servers().size() != b.servers().size()) {
+            return false;
+        }
+        for (int i = 0; i < a.servers().size(); i++) {
+            BackendConfig.ServerConfig x = a.servers().get(i);
+            BackendConfig.ServerConfig y = b.servers().get(i);
+            if (!x.name().equals(y.name()) || !x.address().equals(y.address()) || x.maxconn() != y.maxconn()
+                    || x.backup() != y.backup()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The backends currently serving, by name, in config order. */
+    public Map<String, BackendRuntime> backends() {
+        return backends;
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    /** A frontend's live view for the admin API. */
+    public record FrontendView(String name, FrontendConfig config, InetSocketAddress bound, int liveConnections,
+                               Counters counters) {
+    }
+
+    public List<FrontendView> frontends() {
+        List<FrontendView> out = new ArrayList<>();
+        Config c = config;
+        if (c == null) {
+            return out;
+        }
+        for (FrontendConfig f : c.frontends()) {
+            FrontendSlot s = slots.get(f.name());
+            if (s != null) {
+                out.add(new FrontendView(f.name(), s.current.config, s.boundAddress(), s.live.get(), s.counters));
+            }
+        }
+        return out;
+    }
+
+    /** The port a frontend actually listens on (useful with port 0). */
+    public int boundPort(String frontend) {
+        FrontendSlot s = Objects.requireNonNull(slots.get(frontend), () -> "no frontend " + frontend);
+        return s.boundAddress().getPort();
+    }
+
+    /** Stops accepting; connections in progress are closed when Vert.x closes its event loops. */
+    @Override
+    public synchronized void close() {
+        for (FrontendSlot s : slots.values()) {
+            Channel l = s.listener;
+            if (l != null) {
+                l.close().syncUninterruptibly();
+            }
+        }
+        slots.clear();
+    }
+}

@@ -1,0 +1,202 @@
+package org.fossinfra.web;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Locale;
+import org.fossinfra.balance.AdminState;
+import org.fossinfra.config.AdminConfig;
+import org.fossinfra.control.Control;
+import org.fossinfra.control.NotFoundException;
+
+/**
+ * The admin listener: a JSON API over the {@link Control} operations, guarded by bearer tokens from the config.
+ * The token's name is the actor of every change made with it ("api:ops").
+ *
+ * <pre>
+ *   GET  /api/frontends                               frontends with live and total counts
+ *   GET  /api/backends, /api/backends/{b}             backends and their servers
+ *   GET  /api/backends/{b}/servers/{s}                one server
+ *   PUT  /api/backends/{b}/servers/{s}/state  {"state":"drain"|"ready"|"maint"}
+ *   PUT  /api/backends/{b}/servers/{s}/weight {"weight":0..256}
+ *   POST /api/reload                                  re-read the config file; 422 with errors, nothing changed
+ *   GET  /api/events?limit=100&amp;type=server.down       newest first
+ *   GET  /healthz                                     200 "ok", no token: for the node's own liveness probe
+ * </pre>
+ */
+public final class AdminServer {
+    private final Vertx vertx;
+    private final AdminConfig config;
+    private final Control control;
+    private HttpServer server;
+
+    public AdminServer(Vertx vertx, AdminConfig config, Control control) {
+        this.vertx = vertx;
+        this.config = config;
+        this.control = control;
+    }
+
+    public Future<HttpServer> start() {
+        Router r = Router.router(vertx);
+        r.get("/healthz").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain").end("ok\n"));
+        r.route("/api/*").handler(this::authenticate);
+        r.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(64 * 1024));
+        r.get("/api/frontends").handler(ctx -> {
+            JsonArray a = new JsonArray();
+            control.frontends().forEach(f -> a.add(Json.frontend(f)));
+            json(ctx, 200, a);
+        });
+        r.get("/api/backends").handler(ctx -> {
+            JsonArray a = new JsonArray();
+            control.backends().forEach(b -> a.add(Json.backend(b)));
+            json(ctx, 200, a);
+        });
+        r.get("/api/backends/:b").handler(ctx -> guarded(ctx, () -> Json.backend(control.backend(ctx.pathParam("b")))));
+        r.get("/api/backends/:b/servers/:s").handler(ctx -> guarded(ctx,
+                () -> Json.server(control.server(ctx.pathParam("b"), ctx.pathParam("s")))));
+        r.put("/api/backends/:b/servers/:s/state").handler(this::setState);
+        r.post("/api/backends/:b/servers/:s/state").handler(this::setState);
+        r.put("/api/backends/:b/servers/:s/weight").handler(this::setWeight);
+        r.post("/api/backends/:b/servers/:s/weight").handler(this::setWeight);
+        r.post("/api/reload").handler(ctx -> vertx.executeBlocking(() -> control.reload(actor(ctx)))
+                .onSuccess(res -> json(ctx, res.applied() ? 200 : 422, Json.reload(res)))
+                .onFailure(ctx::fail));
+        r.get("/api/events").handler(this::events);
+        r.route("/api/*").handler(ctx -> error(ctx, 404, "no such endpoint: " + ctx.request().method() + " "
+                + ctx.request().path()));
+        r.errorHandler(500, ctx -> error(ctx, 500, "internal error: " + ctx.failure()));
+        r.errorHandler(405, ctx -> error(ctx, 405, "method not allowed"));
+        r.route().last().handler(ctx -> ctx.response().setStatusCode(404).putHeader("Content-Type", "text/plain")
+                .end("foss-infra admin listener: the JSON API lives under /api (Authorization: Bearer <token>)\n"));
+        return vertx.createHttpServer(new HttpServerOptions().setHost(config.bind().host()).setPort(config.bind().port()))
+                .requestHandler(r)
+                .listen()
+                .onSuccess(s -> server = s);
+    }
+
+    public int port() {
+        return server.actualPort();
+    }
+
+    public Future<Void> close() {
+        return server == null ? Future.succeededFuture() : server.close();
+    }
+
+    private void authenticate(RoutingContext ctx) {
+        String h = ctx.request().getHeader("Authorization");
+        if (h != null && h.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            byte[] given = h.substring(7).trim().getBytes(StandardCharsets.UTF_8);
+            for (AdminConfig.Token t : config.tokens()) {
+                // Constant-time comparison: the API must not leak a token byte by byte through timing.
+                if (MessageDigest.isEqual(given, t.secret().getBytes(StandardCharsets.UTF_8))) {
+                    ctx.put("actor", "api:" + t.name());
+                    ctx.next();
+                    return;
+                }
+            }
+        }
+        ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"foss-infra\"");
+        error(ctx, 401, "missing or wrong token; send Authorization: Bearer <token> with a token from admin.tokens");
+    }
+
+    private static String actor(RoutingContext ctx) {
+        return ctx.get("actor");
+    }
+
+    private void setState(RoutingContext ctx) {
+        JsonObject body = bodyJson(ctx);
+        if (body == null) {
+            return;
+        }
+        String state = body.getValue("state") instanceof String s ? s.toLowerCase(Locale.ROOT) : null;
+        AdminState target = state == null ? null : switch (state) {
+            case "ready" -> AdminState.READY;
+            case "drain" -> AdminState.DRAIN;
+            case "maint" -> AdminState.MAINT;
+            default -> null;
+        };
+        if (target == null) {
+            error(ctx, 400, "state: " + body.getValue("state") + " (expected: \"ready\", \"drain\" or \"maint\")");
+            return;
+        }
+        guarded(ctx, () -> Json.server(control.setState(actor(ctx), ctx.pathParam("b"), ctx.pathParam("s"), target)));
+    }
+
+    private void setWeight(RoutingContext ctx) {
+        JsonObject body = bodyJson(ctx);
+        if (body == null) {
+            return;
+        }
+        if (!(body.getValue("weight") instanceof Integer w)) {
+            error(ctx, 400, "weight: " + body.getValue("weight") + " (expected: an integer 0..256)");
+            return;
+        }
+        guarded(ctx, () -> Json.server(control.setWeight(actor(ctx), ctx.pathParam("b"), ctx.pathParam("s"), w)));
+    }
+
+    private void events(RoutingContext ctx) {
+        int limit = 100;
+        String l = ctx.request().getParam("limit");
+        if (l != null) {
+            try {
+                limit = Integer.parseInt(l);
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > 10_000) {
+                error(ctx, 400, "limit: " + l + " (expected: 1..10000)");
+                return;
+            }
+        }
+        JsonArray a = new JsonArray();
+        control.events().recent(limit, ctx.request().getParam("type")).forEach(e -> a.add(Json.event(e)));
+        json(ctx, 200, a);
+    }
+
+    private static JsonObject bodyJson(RoutingContext ctx) {
+        try {
+            JsonObject o = ctx.body().asJsonObject();
+            if (o == null) {
+                error(ctx, 400, "expected a JSON object body");
+            }
+            return o;
+        } catch (RuntimeException e) {
+            error(ctx, 400, "body is not valid JSON: " + e.getMessage());
+            return null;
+        }
+    }
+
+    private interface Action {
+        Object run() throws NotFoundException;
+    }
+
+    private static void guarded(RoutingContext ctx, Action a) {
+        try {
+            json(ctx, 200, a.run());
+        } catch (NotFoundException e) {
+            error(ctx, 404, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            error(ctx, 400, e.getMessage());
+        }
+    }
+
+    private static void json(RoutingContext ctx, int status, Object body) {
+        String text = body instanceof JsonObject o ? o.encodePrettily() : ((JsonArray) body).encodePrettily();
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(text + "\n");
+    }
+
+    private static void error(RoutingContext ctx, int status, String message) {
+        if (ctx.response().ended()) {
+            return;
+        }
+        json(ctx, status, new JsonObject().put("error", message));
+    }
+}
