@@ -1,0 +1,39 @@
+package org.fossinfra.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.fossinfra.balance.Algorithm;
+import org.junit.jupiter.api.Test;
+
+/** The complete example in docs/config.md must stay a valid configuration. */
+class ConfigDocsTest {
+    private static final Path DOC = Path.of("docs/config.md");
+
+    @Test
+    void completeExampleInTheDocsIsValid() throws Exception {
+        assumeTrue(Files.exists(DOC), "run from the project directory");
+        String doc = Files.readString(DOC, StandardCharsets.UTF_8);
+        int section = doc.indexOf("## Complete example");
+        int start = doc.indexOf("```yaml\n", section) + "```yaml\n".length();
+        String yaml = doc.substring(start, doc.indexOf("```", start));
+
+        Config c = ConfigLoader.parse(yaml, "foss-infra.yaml", Map.of("FOSS_ADMIN_TOKEN", "a-long-enough-secret-value"));
+
+        FrontendConfig f = c.frontends().getFirst();
+        assertThat(f.responseHeaders()).containsEntry("X-XSS-Protection", "1; mode=block");
+        assertThat(f.routes()).extracting(RouteConfig::backend).containsExactly("ws", "matrix", "api");
+        assertThat(f.defaultBackend()).isEqualTo("web");
+        assertThat(c.backends()).extracting(BackendConfig::name, BackendConfig::balance).containsExactly(
+                tuple("web", Algorithm.LEAST_CONNECTIONS),
+                tuple("ws", Algorithm.SOURCE),
+                tuple("matrix", Algorithm.SOURCE),
+                tuple("api", Algorithm.ROUND_ROBIN));
+        assertThat(c.backend("web").orElseThrow().servers()).filteredOn(BackendConfig.ServerConfig::backup).hasSize(2);
+    }
+}
