@@ -46,6 +46,7 @@ final class BodyFramer {
     private int state;
     private int digits;
     private int extBytes;
+    private boolean extNamed;
     private boolean trailerColon;
     private boolean trailerNameOk;
     private boolean done = true;
@@ -180,6 +181,7 @@ final class BodyFramer {
                     } else if (b == ';' || b == ' ' || b == '\t') {
                         state = EXT;
                         extBytes = 0;
+                        extNamed = b == ';';
                     } else {
                         throw error("invalid chunk size");
                     }
@@ -187,8 +189,13 @@ final class BodyFramer {
                 case EXT -> {
                     if (b == '\r') {
                         state = SIZE_LF;
+                    } else if (!extNamed && b != ' ' && b != '\t' && b != ';') {
+                        // chunk-ext = *( BWS ";" ... ) (RFC 9112 §7.1.1): only whitespace may come before the ';'
+                        throw error("invalid chunk size");
                     } else if (!HttpChars.isFieldValue(b) || ++extBytes > MAX_EXT_OR_TRAILER) {
                         throw error("invalid chunk extension");
+                    } else if (b == ';') {
+                        extNamed = true;
                     }
                 }
                 case SIZE_LF -> {

@@ -34,6 +34,8 @@ final class ErrorResponses {
             Map.entry(505, "Only HTTP/1.0 and HTTP/1.1 are supported."));
 
     private final Map<Integer, ByteBuf> responses = new HashMap<>();
+    /** The same responses without their body, for HEAD requests (RFC 9110 §9.3.2). */
+    private final Map<Integer, ByteBuf> heads = new HashMap<>();
 
     ErrorResponses(Map<String, String> responseHeaders) {
         for (var e : REASONS.entrySet()) {
@@ -45,17 +47,27 @@ final class ErrorResponses {
                     .append("Content-Length: ").append(body.length()).append("\r\n")
                     .append("Cache-Control: no-cache\r\n");
             responseHeaders.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
-            head.append("Connection: close\r\n\r\n").append(body);
-            byte[] bytes = head.toString().getBytes(StandardCharsets.ISO_8859_1);
-            responses.put(status, Unpooled.unreleasableBuffer(
-                    Unpooled.directBuffer(bytes.length).writeBytes(bytes).asReadOnly()));
+            head.append("Connection: close\r\n\r\n");
+            responses.put(status, constant(head + body));
+            heads.put(status, constant(head.toString()));
         }
+    }
+
+    private static ByteBuf constant(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.ISO_8859_1);
+        return Unpooled.unreleasableBuffer(Unpooled.directBuffer(bytes.length).writeBytes(bytes).asReadOnly());
     }
 
     /** A fresh duplicate of the response for {@code status} (500 if unknown), ready to write. */
     ByteBuf get(int status) {
         ByteBuf b = responses.get(status);
         return (b == null ? responses.get(500) : b).duplicate();
+    }
+
+    /** As {@link #get}, without the body: the answer to a HEAD request. */
+    ByteBuf head(int status) {
+        ByteBuf b = heads.get(status);
+        return (b == null ? heads.get(500) : b).duplicate();
     }
 
     static String reason(int status) {

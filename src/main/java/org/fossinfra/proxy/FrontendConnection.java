@@ -25,8 +25,9 @@ import org.fossinfra.balance.Server;
  *   IDLE     next request               keep-alive (or http-request for the first one): close quietly
  *   HEAD     rest of the head           http-request: 408
  *   DISPATCH a slot or a connection     queue: 503 (connect has its own timeout, then retry)
- *   BODY     request body from client   client: 408
+ *   BODY     request body from client   client: 408 (server: 504 while the server isn't taking the body)
  *   WAIT     response from server       server: 504 before the response starts, abort after
+ *                                       (client: abort while the client isn't taking the response)
  *   TUNNEL   either side (WebSocket)    tunnel: close both
  * </pre>
  *
@@ -169,7 +170,8 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (ch.isWritable()) {
-            lastClientIo = System.nanoTime();
+            // The client took bytes; the server, held back meanwhile, gets its full timeout again from now.
+            lastClientIo = lastServerIo = System.nanoTime();
             BackendConnection c = conn;
             if (c != null) {
                 c.setAutoRead(true);
@@ -211,7 +213,10 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
         }
         if (state == IDLE) {
             state = HEAD;
-            stateSince = System.nanoTime();
+            if (!firstRequest) {
+                // The first request's clock started at accept: timeout http-request covers the whole wait for it.
+                stateSince = System.nanoTime();
+            }
             fe = slot.current;
             be = null;
             if (req == null || !req.sameLimits(fe.config.limits())) {
@@ -301,6 +306,8 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
                 if (woken) {
                     be.requeueFirst(this);
                     queued = true;
+                    stateSince = System.nanoTime();
+                    ensureTimer();
                     if (be.anySlotFree()) {
                         be.onSlotFreed();
                     }
@@ -433,11 +440,14 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
         flushServer = true;
         if (!sc.isWritable()) {
             setAutoRead(false);
+            ensureTimer(); // the server's timeout runs now, and may end sooner
         }
     }
 
     void onServerWritable() {
         if (state == BODY || state == TUNNEL) {
+            // The server took bytes; the client, held back meanwhile, gets its full timeout again from now.
+            lastServerIo = lastClientIo = System.nanoTime();
             setAutoRead(true);
         }
     }
@@ -470,7 +480,9 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
     void onResponseHead(ResponseHead head, ByteBuf buf, int base, boolean dechunk, boolean closeDelimited) {
         responseStarted = true;
         boolean tunnel = head.status == 101;
-        if (closeDelimited) {
+        if (closeDelimited || !requestSent) {
+            // Close-delimited, or answered before the request body ended: no request can follow on this connection,
+            // so the client is told (RFC 9112 §9.6) before it sends one.
             closeAfterResponse = true;
         }
         slot.counters.response(head.status);
@@ -487,6 +499,7 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
         ch.write(data, ch.voidPromise());
         if (!ch.isWritable()) {
             conn.setAutoRead(false);
+            ensureTimer(); // the client's timeout runs now, and may end sooner
         }
     }
 
@@ -635,7 +648,9 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
             }
         }
         if (ch.isActive()) {
-            ch.writeAndFlush(fe.errors.get(status)).addListener(ChannelFutureListener.CLOSE);
+            boolean head = req != null && req.head; // the request being answered, once its line is parsed
+            ByteBuf response = head ? fe.errors.head(status) : fe.errors.get(status);
+            ch.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         }
     }
 
@@ -668,9 +683,10 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
             case IDLE -> stateSince + (firstRequest ? fe.httpRequestNanos : fe.keepAliveNanos);
             case HEAD -> stateSince + fe.httpRequestNanos;
             case DISPATCH -> queued ? stateSince + be.queueTimeoutNanos : Long.MAX_VALUE;
-            case BODY -> lastClientIo + fe.clientNanos;
-            case WAIT -> ch.isWritable() ? lastServerIo + be.serverTimeoutNanos
-                    : Math.min(lastServerIo + be.serverTimeoutNanos, lastClientIo + fe.clientNanos);
+            // While one side is held back because the other isn't taking its bytes, the slow side's timeout runs.
+            case BODY -> conn != null && !conn.channel().isWritable() ? lastServerIo + be.serverTimeoutNanos
+                    : lastClientIo + fe.clientNanos;
+            case WAIT -> ch.isWritable() ? lastServerIo + be.serverTimeoutNanos : lastClientIo + fe.clientNanos;
             case TUNNEL -> Math.max(lastClientIo, lastServerIo) + be.tunnelTimeoutNanos;
             default -> Long.MAX_VALUE;
         };
@@ -705,7 +721,13 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
             }
             case HEAD -> fail(408, "request head not received within timeout http-request");
             case DISPATCH -> fail(503, "no server slot freed within timeout queue");
-            case BODY -> fail(408, "request body stalled beyond timeout client");
+            case BODY -> {
+                if (conn != null && !conn.channel().isWritable()) {
+                    fail(504, "server stopped reading the request body for longer than timeout server");
+                } else {
+                    fail(408, "request body stalled beyond timeout client");
+                }
+            }
             case WAIT -> {
                 if (responseStarted) {
                     abort("response stalled beyond timeout server/client");

@@ -27,6 +27,7 @@ final class LoopContext {
     final int index;
     private final Bootstrap bootstrap;
     private final Map<Server, ArrayDeque<BackendConnection>> idle = new HashMap<>();
+    private final java.util.concurrent.ScheduledFuture<?> sweeper;
 
     LoopContext(EventLoop loop, int index, ChannelFactory<? extends Channel> channelFactory) {
         this.loop = loop;
@@ -38,7 +39,7 @@ final class LoopContext {
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.AUTO_READ, true)
                 .handler(new io.netty.channel.ChannelInboundHandlerAdapter());
-        loop.scheduleAtFixedRate(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+        sweeper = loop.scheduleAtFixedRate(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** A bootstrap for a new server connection on this loop. */
@@ -88,6 +89,13 @@ final class LoopContext {
         if (q != null) {
             q.forEach(BackendConnection::close);
         }
+    }
+
+    /** Stops the sweeper and closes every idle connection; runs on the loop. */
+    void shutdown() {
+        sweeper.cancel(false);
+        idle.values().forEach(q -> q.forEach(BackendConnection::close));
+        idle.clear();
     }
 
     int idleCount() {

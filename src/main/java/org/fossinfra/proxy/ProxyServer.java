@@ -50,6 +50,7 @@ public final class ProxyServer implements AutoCloseable {
     private final int loops;
     private final AtomicInteger loopIndex = new AtomicInteger();
     private final FastThreadLocal<LoopContext> loopContexts = new FastThreadLocal<>();
+    private final java.util.Queue<LoopContext> allLoopContexts = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final Map<String, FrontendSlot> slots = new ConcurrentHashMap<>();
     private volatile Map<String, BackendRuntime> backends = Map.of();
     private volatile Config config;
@@ -82,6 +83,7 @@ public final class ProxyServer implements AutoCloseable {
         if (c == null) {
             c = new LoopContext(loop, loopIndex.getAndIncrement() % loops, clientChannels);
             loopContexts.set(c);
+            allLoopContexts.add(c);
         }
         return c;
     }
@@ -93,7 +95,9 @@ public final class ProxyServer implements AutoCloseable {
      *     changed) when a listener can't be bound
      */
     public synchronized CompletableFuture<Void> apply(Config next) {
-        Map<String, BackendRuntime> newBackends = buildBackends(next);
+        // Weight changes touch live servers, so they wait for the swap: a reload that fails to bind changes nothing.
+        List<Runnable> weightChanges = new ArrayList<>();
+        Map<String, BackendRuntime> newBackends = buildBackends(next, weightChanges);
         List<FrontendConfig> toBind = new ArrayList<>();
         for (FrontendConfig f : next.frontends()) {
             FrontendSlot s = slots.get(f.name());
@@ -112,6 +116,7 @@ public final class ProxyServer implements AutoCloseable {
                 throw new IllegalStateException(err.getCause() != null ? err.getCause().getMessage() : err.getMessage(), err);
             }
             synchronized (this) {
+                weightChanges.forEach(Runnable::run);
                 swap(next, newBackends, bound);
             }
             return null;
@@ -186,7 +191,7 @@ public final class ProxyServer implements AutoCloseable {
         return result;
     }
 
-    private Map<String, BackendRuntime> buildBackends(Config next) {
+    private Map<String, BackendRuntime> buildBackends(Config next, List<Runnable> weightChanges) {
         Map<String, BackendRuntime> old = backends;
         Map<String, BackendRuntime> out = new LinkedHashMap<>();
         for (BackendConfig bc : next.backends()) {
@@ -199,7 +204,8 @@ public final class ProxyServer implements AutoCloseable {
                     BackendConfig.ServerConfig before = prev.config().servers().stream()
                             .filter(x -> x.name().equals(sc.name())).findFirst().orElseThrow();
                     if (before.weight() != sc.weight()) {
-                        s.setWeight(sc.weight()); // the config changed the weight: it wins over a runtime change
+                        // the config changed the weight: it wins over a runtime change
+                        weightChanges.add(() -> s.setWeight(sc.weight()));
                     }
                 }
             } else {
@@ -275,9 +281,15 @@ public final class ProxyServer implements AutoCloseable {
         return s.boundAddress().getPort();
     }
 
-    /** Stops accepting; connections in progress are closed when Vert.x closes its event loops. */
+    /**
+     * Stops accepting and closes the idle pooled server connections; connections in progress are closed when Vert.x
+     * closes its event loops.
+     */
     @Override
     public synchronized void close() {
+        for (LoopContext c : allLoopContexts) {
+            c.loop.execute(c::shutdown);
+        }
         for (FrontendSlot s : slots.values()) {
             Channel l = s.listener;
             if (l != null) {

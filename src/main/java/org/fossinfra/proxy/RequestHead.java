@@ -6,7 +6,7 @@ import org.fossinfra.config.FrontendConfig;
 
 /**
  * A client's request head, parsed in place (see {@link HeadParser}). Refusals are 400, except an oversized request
- * line (414), an oversized header section (431), an unsupported HTTP version (505) and CONNECT (405).
+ * line (414), an oversized header section (431), an unsupported HTTP version (505) and CONNECT (501: a reverse proxy doesn't open tunnels).
  */
 final class RequestHead extends HeadParser {
     static final int HTTP_1_0 = 0;
@@ -85,10 +85,11 @@ final class RequestHead extends HeadParser {
         if (dot != '.' || major < '0' || major > '9' || minor < '0' || minor > '9') {
             throw framing("malformed HTTP version");
         }
-        if (major != '1' || (minor != '0' && minor != '1')) {
+        if (major != '1') {
             throw new HttpError(505, "HTTP version not supported");
         }
-        version = minor == '1' ? HTTP_1_1 : HTTP_1_0;
+        // RFC 9110 §2.5: a higher minor version of a major version we implement is handled as the highest we know.
+        version = minor == '0' ? HTTP_1_0 : HTTP_1_1;
         methodStart = start;
         methodEnd = sp1;
         targetStart = ts;
@@ -99,7 +100,7 @@ final class RequestHead extends HeadParser {
                 || is(buf, base + start, mlen, "PUT") || is(buf, base + start, mlen, "DELETE")
                 || is(buf, base + start, mlen, "TRACE");
         if (is(buf, base + start, mlen, "CONNECT")) {
-            throw new HttpError(405, "CONNECT is not supported");
+            throw new HttpError(501, "CONNECT is not supported");
         }
         byte t0 = buf.getByte(base + ts);
         if (t0 == '/') {
