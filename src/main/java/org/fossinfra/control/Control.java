@@ -19,7 +19,7 @@ import org.fossinfra.events.EventLog;
 import org.fossinfra.events.EventType;
 import org.fossinfra.health.HealthChecks;
 import org.fossinfra.proxy.BackendRuntime;
-import org.fossinfra.proxy.Counters;
+import org.fossinfra.metrics.Counters;
 import org.fossinfra.proxy.ProxyServer;
 
 /**

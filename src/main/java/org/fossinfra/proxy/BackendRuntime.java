@@ -11,6 +11,8 @@ import org.fossinfra.balance.LoadBalancer;
 import org.fossinfra.balance.Server;
 import org.fossinfra.balance.ServerSet;
 import org.fossinfra.config.BackendConfig;
+import org.fossinfra.metrics.Counters;
+import org.fossinfra.metrics.TrafficMeters;
 
 /**
  * One backend as the data plane sees it: its config, its shared {@link ServerSet}, one {@link LoadBalancer} per
@@ -27,24 +29,31 @@ public final class BackendRuntime {
     private final Map<Server, InetSocketAddress> addresses;
     private final ConcurrentLinkedDeque<FrontendConnection> queue = new ConcurrentLinkedDeque<>();
     private final AtomicInteger queued = new AtomicInteger();
-    private final Counters counters = new Counters();
+    private final Counters counters;
+    final TrafficMeters.BackendMeters meters;
+    private final Map<Server, Counters> serverCounters;
     final long idleTimeoutNanos;
     final int connectTimeoutMillis;
     final long serverTimeoutNanos;
     final long queueTimeoutNanos;
     final long tunnelTimeoutNanos;
 
-    BackendRuntime(BackendConfig config, ServerSet servers, int loops) {
+    BackendRuntime(BackendConfig config, ServerSet servers, int loops, TrafficMeters meters) {
         this.config = config;
         this.servers = servers;
         this.perLoop = new LoadBalancer[loops];
+        this.meters = meters.backend(config.name());
+        this.counters = this.meters.counters();
         Map<Server, InetSocketAddress> a = new IdentityHashMap<>();
+        Map<Server, Counters> sc = new IdentityHashMap<>();
         for (Server s : servers.servers()) {
+            sc.put(s, meters.server(config.name(), s.name()));
             // Resolved once here, off the event loops (DNS may block); an unresolvable name stays unresolved and
             // its connects fail, which the health check reports.
             a.put(s, new InetSocketAddress(s.host(), s.port()));
         }
         this.addresses = a;
+        this.serverCounters = sc;
         this.idleTimeoutNanos = config.pool().idleTimeout().toNanos();
         this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, config.timeouts().connect().toMillis());
         this.serverTimeoutNanos = config.timeouts().server().toNanos();
@@ -80,6 +89,11 @@ public final class BackendRuntime {
             perLoop[loop.index] = b;
         }
         return b;
+    }
+
+    /** Responses by status class of one server of this backend. */
+    public Counters counters(Server s) {
+        return serverCounters.get(s);
     }
 
     InetSocketAddress address(Server s) {

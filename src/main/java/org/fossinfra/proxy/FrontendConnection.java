@@ -62,6 +62,8 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
 
     // Timing (System.nanoTime()).
     private long stateSince;
+    private long requestStart;
+    private long sentAt;
     private long lastClientIo;
     private long lastServerIo;
     private ScheduledFuture<?> timer;
@@ -284,7 +286,7 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
         responseStarted = false;
         requestSent = false;
         state = DISPATCH;
-        stateSince = System.nanoTime();
+        stateSince = requestStart = System.nanoTime();
         setAutoRead(false);
         dispatch(false);
     }
@@ -396,7 +398,7 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
         c.attach(this);
         Channel sc = c.channel();
         sc.write(outHead.retainedDuplicate(), sc.voidPromise());
-        lastServerIo = System.nanoTime();
+        lastServerIo = sentAt = System.nanoTime();
         if (hasBody) {
             state = BODY;
             if (in != null && in.isReadable()) {
@@ -487,6 +489,8 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
         }
         slot.counters.response(head.status);
         be.counters().response(head.status);
+        be.counters(server).response(head.status);
+        be.meters.upstreamLatency().record(lastServerIo - sentAt); // lastServerIo: this read's time
         if (head.status >= 500) {
             server.recordError();
         }
@@ -509,6 +513,7 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
 
     void onResponseComplete(BackendConnection c, boolean reusable) {
         boolean poolIt = reusable && requestSent && conn == c;
+        recordLatency();
         endExchange(poolIt);
         ch.flush();
         if (closeAfterResponse || !requestSent) {
@@ -645,6 +650,7 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
             slot.counters.response(status);
             if (be != null) {
                 be.counters().response(status);
+                recordLatency();
             }
         }
         if (ch.isActive()) {
@@ -652,6 +658,13 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
             ByteBuf response = head ? fe.errors.head(status) : fe.errors.get(status);
             ch.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    /** The time the client waited, from its request head to the end of the answer. */
+    private void recordLatency() {
+        long took = System.nanoTime() - requestStart;
+        slot.meters.requestLatency().record(took);
+        be.meters.totalLatency().record(took);
     }
 
     /** The exchange failed after the response started: all we can do is cut the connection. */

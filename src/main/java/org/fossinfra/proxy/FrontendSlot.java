@@ -3,6 +3,8 @@ package org.fossinfra.proxy;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.fossinfra.metrics.Counters;
+import org.fossinfra.metrics.TrafficMeters;
 
 /**
  * A frontend's identity across reloads: its listener, the current routing snapshot, live connections and totals.
@@ -13,10 +15,13 @@ final class FrontendSlot {
     volatile FrontendRuntime current;
     volatile Channel listener;
     final AtomicInteger live = new AtomicInteger();
-    final Counters counters = new Counters();
+    final Counters counters;
+    final TrafficMeters.FrontendMeters meters;
 
-    FrontendSlot(String name) {
+    FrontendSlot(String name, TrafficMeters.FrontendMeters meters) {
         this.name = name;
+        this.meters = meters;
+        this.counters = meters.counters();
     }
 
     InetSocketAddress boundAddress() {

@@ -33,8 +33,9 @@ final class ProxyLog {
             suppressed.incrementAndGet();
             return;
         }
-        log.warn("{}/{}/{} client {}: {} {}: {}", frontend, backend == null ? "-" : backend,
-                server == null ? "-" : server, client, status, ErrorResponses.reason(status), why);
+        log.warn("{}/{}/{} client {}: {}: {}", frontend, backend == null ? "-" : backend,
+                server == null ? "-" : server, client,
+                status == 0 ? "aborted" : status + " " + ErrorResponses.reason(status), why);
     }
 
     static void info(String msg, Object... args) {

@@ -28,6 +28,9 @@ import org.fossinfra.balance.ServerSet;
 import org.fossinfra.config.BackendConfig;
 import org.fossinfra.config.Config;
 import org.fossinfra.config.FrontendConfig;
+import org.fossinfra.metrics.Counters;
+import org.fossinfra.metrics.TrafficMeters;
+import org.fossinfra.metrics.TrafficSource;
 
 /**
  * The data plane's entry point: binds the frontends on Vert.x's Netty event loops (native epoll when available)
@@ -41,7 +44,7 @@ import org.fossinfra.config.FrontendConfig;
  *
  * <p>Hazard: {@link #apply} resolves server host names, which may block: call it off the event loops.
  */
-public final class ProxyServer implements AutoCloseable {
+public final class ProxyServer implements AutoCloseable, TrafficSource {
     private final VertxInternal vertx;
     private final EventLoopGroup acceptors;
     private final EventLoopGroup workers;
@@ -54,6 +57,7 @@ public final class ProxyServer implements AutoCloseable {
     private final Map<String, FrontendSlot> slots = new ConcurrentHashMap<>();
     private volatile Map<String, BackendRuntime> backends = Map.of();
     private volatile Config config;
+    private final TrafficMeters meters = new TrafficMeters();
 
     public ProxyServer(Vertx vertx) {
         this.vertx = (VertxInternal) vertx;
@@ -128,7 +132,7 @@ public final class ProxyServer implements AutoCloseable {
         List<String> keep = new ArrayList<>();
         for (FrontendConfig f : next.frontends()) {
             keep.add(f.name());
-            FrontendSlot s = slots.computeIfAbsent(f.name(), FrontendSlot::new);
+            FrontendSlot s = slots.computeIfAbsent(f.name(), n -> new FrontendSlot(n, meters.frontend(n)));
             s.current = new FrontendRuntime(f, newBackends);
             Channel ch = bound.get(f.name());
             if (ch != null) {
@@ -225,7 +229,7 @@ public final class ProxyServer implements AutoCloseable {
                 }
                 set = ServerSet.of(bc.name(), servers);
             }
-            out.put(bc.name(), new BackendRuntime(bc, set, loops));
+            out.put(bc.name(), new BackendRuntime(bc, set, loops, meters));
         }
         return out;
     }
@@ -273,6 +277,43 @@ public final class ProxyServer implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    @Override
+    public List<TrafficSource.FrontendTraffic> frontendTraffic() {
+        List<TrafficSource.FrontendTraffic> out = new ArrayList<>();
+        Config c = config;
+        if (c != null) {
+            for (FrontendConfig f : c.frontends()) {
+                FrontendSlot s = slots.get(f.name());
+                if (s != null) {
+                    out.add(new TrafficSource.FrontendTraffic(f.name(), s.live.get(), s.counters, s.meters.requestLatency()));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public List<TrafficSource.BackendTraffic> backendTraffic() {
+        List<TrafficSource.BackendTraffic> out = new ArrayList<>();
+        for (BackendRuntime b : backends.values()) {
+            List<TrafficSource.ServerTraffic> servers = new ArrayList<>();
+            for (Server s : b.servers().servers()) {
+                servers.add(new TrafficSource.ServerTraffic(s.name(), status(s), s.weight(), s.active(), b.counters(s)));
+            }
+            out.add(new TrafficSource.BackendTraffic(b.name(), b.counters(), b.meters.totalLatency(),
+                    b.meters.upstreamLatency(), b.queueLength(), servers));
+        }
+        return out;
+    }
+
+    private static String status(Server s) {
+        return switch (s.adminState()) {
+            case MAINT -> "MAINT";
+            case DRAIN -> "DRAIN";
+            case READY -> s.healthy() ? "UP" : "DOWN";
+        };
     }
 
     /** The port a frontend actually listens on (useful with port 0). */

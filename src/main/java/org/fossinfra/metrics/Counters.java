@@ -1,4 +1,4 @@
-package org.fossinfra.proxy;
+package org.fossinfra.metrics;
 
 import java.util.concurrent.atomic.LongAdder;
 
@@ -15,28 +15,28 @@ public final class Counters {
     private final LongAdder redispatches = new LongAdder();
     private final LongAdder connections = new LongAdder();
 
-    void request() {
+    public void request() {
         requests.increment();
     }
 
-    void response(int status) {
+    public void response(int status) {
         int c = status / 100;
         byClass[c >= 1 && c <= 5 ? c : 0].increment();
     }
 
-    void error() {
+    public void error() {
         errors.increment();
     }
 
-    void retry() {
+    public void retry() {
         retries.increment();
     }
 
-    void redispatch() {
+    public void redispatch() {
         redispatches.increment();
     }
 
-    void connection() {
+    public void connection() {
         connections.increment();
     }
 
