@@ -11,28 +11,34 @@ import org.fossinfra.control.Control;
 import org.fossinfra.events.EventLog;
 import org.fossinfra.events.EventType;
 import org.fossinfra.health.HealthChecks;
+import org.fossinfra.health.ServiceChecks;
 import org.fossinfra.proxy.ProxyServer;
 import org.fossinfra.web.AdminServer;
 
 /**
  * One foss-infra node. Start order: Vert.x (one event loop per core, native transport), the event log, the proxy
- * (traffic flows from here on), health checks, the control operations, the admin listener. Stop order is the reverse.
+ * (traffic flows from here on), the backends' health checks, the service checks (PostgreSQL, Redis, ...; on a Vert.x
+ * of their own, so they never take a cycle from traffic), the control operations, the admin listener, and last the
+ * services' first checks, so that a dead or slow service can neither fail nor delay start-up. Stop order is the
+ * reverse.
  */
 public final class Node implements AutoCloseable {
     private final Vertx vertx;
     private final EventLog events;
     private final ProxyServer proxy;
     private final HealthChecks health;
+    private final ServiceChecks services;
     private final Control control;
     private final AdminServer admin;
     private final Config config;
 
-    private Node(Vertx vertx, EventLog events, ProxyServer proxy, HealthChecks health, Control control,
-                 AdminServer admin, Config config) {
+    private Node(Vertx vertx, EventLog events, ProxyServer proxy, HealthChecks health, ServiceChecks services,
+                 Control control, AdminServer admin, Config config) {
         this.vertx = vertx;
         this.events = events;
         this.proxy = proxy;
         this.health = health;
+        this.services = services;
         this.control = control;
         this.admin = admin;
         this.config = config;
@@ -57,12 +63,14 @@ public final class Node implements AutoCloseable {
         EventLog events = EventLog.inMemory(10_000);
         ProxyServer proxy = null;
         HealthChecks health = null;
+        ServiceChecks services = null;
         try {
             proxy = new ProxyServer(vertx);
             proxy.apply(config).get(30, TimeUnit.SECONDS);
             health = new HealthChecks(vertx, events);
             health.apply(Control.targets(proxy));
-            Control control = new Control(configFile, proxy, health, events);
+            services = new ServiceChecks(events);
+            Control control = new Control(configFile, proxy, health, services, events);
             AdminServer admin = null;
             if (config.admin().isPresent()) {
                 admin = new AdminServer(vertx, config.admin().get(), control);
@@ -73,12 +81,19 @@ public final class Node implements AutoCloseable {
                             + ": " + e.getMessage() + "; free the port or change admin.bind", e);
                 }
             }
+            // Last: a first PostgreSQL check loads its client and computes a SCRAM proof, about a second of a core,
+            // which the start-up should neither wait for nor share its CPU with.
+            services.apply(config.services());
             events.record(EventType.NODE_START, "node", config.node().name(),
                     "node " + config.node().name() + " started with " + config.frontends().size() + " frontend(s) and "
-                            + config.backends().size() + " backend(s)",
+                            + config.backends().size() + " backend(s)"
+                            + (config.services().isEmpty() ? "" : ", watching " + config.services().size() + " service(s)"),
                     Map.of("config", configFile.toString()));
-            return new Node(vertx, events, proxy, health, control, admin, config);
+            return new Node(vertx, events, proxy, health, services, control, admin, config);
         } catch (Exception e) {
+            if (services != null) {
+                services.close();
+            }
             if (health != null) {
                 health.close();
             }
@@ -124,6 +139,7 @@ public final class Node implements AutoCloseable {
         } catch (Exception ignored) {
             // shutting down anyway
         }
+        services.close();
         health.close();
         proxy.close();
         try {

@@ -20,7 +20,8 @@ final class CheckConfigCommand implements Callable<Integer> {
         try {
             Config c = ConfigLoader.load(file);
             System.out.println(file + ": OK (" + c.frontends().size() + " frontend(s), " + c.backends().size()
-                    + " backend(s), " + c.backends().stream().mapToInt(b -> b.servers().size()).sum() + " server(s))");
+                    + " backend(s), " + c.backends().stream().mapToInt(b -> b.servers().size()).sum() + " server(s), "
+                    + c.services().size() + " service(s))");
             return 0;
         } catch (ConfigException e) {
             System.err.println(e.getMessage());

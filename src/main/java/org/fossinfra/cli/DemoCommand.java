@@ -78,6 +78,8 @@ final class DemoCommand implements Callable<Integer> {
           .append("    curl -s -H 'Authorization: Bearer ").append(token).append("' ").append(admin).append("/api/backends\n")
           .append("    curl -s -X PUT -H 'Authorization: Bearer ").append(token).append("' -d '{\"state\":\"drain\"}' ")
           .append(admin).append("/api/backends/web/servers/web2/state\n")
+          .append("    curl -s -H 'Authorization: Bearer ").append(token).append("' ").append(admin)
+          .append("/api/services   watched services: three up, postgres down\n")
           .append("    curl -s -H 'Authorization: Bearer ").append(token).append("' ").append(admin).append("/api/events\n")
           .append("  config: ").append(configFile).append(" (edit it, then POST ").append(admin).append("/api/reload)\n")
           .append("  Ctrl-C stops everything.\n");

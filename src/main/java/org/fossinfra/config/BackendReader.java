@@ -135,7 +135,8 @@ final class BackendReader {
                 hc.integer("rise", 2, 1, 100), hc.integer("fall", 3, 1, 100));
     }
 
-    private static StatusRanges readExpect(Context ctx, Section hc) {
+    /** {@code expect-status} of a backend's health-check or an http service; 200-399 when absent. */
+    static StatusRanges readExpect(Context ctx, Section hc) {
         if (!hc.has("expect-status")) {
             return new StatusRanges(List.of(new int[] {200, 399}));
         }

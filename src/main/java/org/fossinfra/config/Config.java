@@ -13,16 +13,22 @@ import java.util.Optional;
  * @param admin    the admin listener, or empty when the config has none
  * @param frontends listeners, in file order
  * @param backends server pools, in file order
+ * @param services services watched beside the backends (PostgreSQL, Redis, ...), in file order; may be empty
  */
 public record Config(Path source, NodeConfig node, Optional<AdminConfig> admin,
-                     List<FrontendConfig> frontends, List<BackendConfig> backends) {
+                     List<FrontendConfig> frontends, List<BackendConfig> backends, List<ServiceConfig> services) {
     public Config {
         frontends = List.copyOf(frontends);
         backends = List.copyOf(backends);
+        services = List.copyOf(services);
     }
 
     public Optional<BackendConfig> backend(String name) {
         return backends.stream().filter(b -> b.name().equals(name)).findFirst();
+    }
+
+    public Optional<ServiceConfig> service(String name) {
+        return services.stream().filter(s -> s.name().equals(name)).findFirst();
     }
 
     public Optional<FrontendConfig> frontend(String name) {

@@ -14,12 +14,12 @@ import java.util.function.Function;
 import org.yaml.snakeyaml.nodes.Node;
 
 /**
- * Reads the top level, {@code node}, {@code admin} and {@code timeouts}, hands each frontend and backend to its
- * reader, then runs the {@link CrossChecks}. Everything wrong is reported to the {@link Context}; the result is only
+ * Reads the top level, {@code node}, {@code admin} and {@code timeouts}, hands each frontend, backend and service to
+ * its reader, then runs the {@link CrossChecks}. Everything wrong is reported to the {@link Context}; the result is only
  * meaningful when no error was reported.
  */
 final class ConfigReader {
-    static final List<String> KEYS = List.of("node", "admin", "timeouts", "frontends", "backends");
+    static final List<String> KEYS = List.of("node", "admin", "timeouts", "frontends", "backends", "services");
     static final List<String> TIMEOUT_KEYS =
             List.of("connect", "client", "server", "http-request", "queue", "tunnel", "keep-alive");
     /** A token anyone could guess in a few tries is no protection: 16 characters is 64 bits as hex, 96 as base64. */
@@ -55,8 +55,19 @@ final class ConfigReader {
         for (Section s : frontendItems) {
             frontends.add(FrontendReader.read(ctx, s, global, checks));
         }
+        List<ServiceConfig> services = new ArrayList<>();
+        List<Node> serviceNodes = top.list("services");
+        for (int i = 0; i < serviceNodes.size(); i++) {
+            Section s = Section.of(ctx, serviceNodes.get(i), "services[" + i + "]");
+            if (s.present()) {
+                ServiceConfig service = ServiceReader.read(ctx, s, checks);
+                if (service != null) {
+                    services.add(service);
+                }
+            }
+        }
         checks.run(ctx);
-        return new Config(source, node, admin, frontends, backends);
+        return new Config(source, node, admin, frontends, backends, services);
     }
 
     private NodeConfig readNode(Section s) {

@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Checks that span sections, run once everything is read: unique frontend and backend names, route targets that
- * exist, binds that do not collide. Readers note each name, reference and bind here with its line as they go.
+ * Checks that span sections, run once everything is read: unique frontend, backend and service names, route targets
+ * that exist, binds that do not collide. Readers note each name, reference and bind here with its line as they go.
  */
 final class CrossChecks {
     private record Named(String name, int line, String field) {
@@ -19,6 +19,7 @@ final class CrossChecks {
 
     private final List<Named> frontends = new ArrayList<>();
     private final List<Named> backends = new ArrayList<>();
+    private final List<Named> services = new ArrayList<>();
     private final List<Named> backendRefs = new ArrayList<>();
     private final List<Bind> binds = new ArrayList<>();
 
@@ -28,6 +29,10 @@ final class CrossChecks {
 
     void backend(String name, int line, String field) {
         backends.add(new Named(name, line, field));
+    }
+
+    void service(String name, int line, String field) {
+        services.add(new Named(name, line, field));
     }
 
     /** A route's {@code backend} or a frontend's {@code default-backend}. */
@@ -48,6 +53,7 @@ final class CrossChecks {
     void run(Context ctx) {
         unique(ctx, frontends, "frontend");
         unique(ctx, backends, "backend");
+        unique(ctx, services, "service");
         List<String> known = backendNames();
         for (Named ref : backendRefs) {
             if (!known.contains(ref.name())) {

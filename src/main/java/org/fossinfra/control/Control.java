@@ -15,9 +15,12 @@ import org.fossinfra.config.ConfigError;
 import org.fossinfra.config.ConfigException;
 import org.fossinfra.config.ConfigLoader;
 import org.fossinfra.config.FrontendConfig;
+import org.fossinfra.config.ServiceConfig;
 import org.fossinfra.events.EventLog;
 import org.fossinfra.events.EventType;
 import org.fossinfra.health.HealthChecks;
+import org.fossinfra.health.ServiceChecks;
+import org.fossinfra.health.ServiceStatus;
 import org.fossinfra.proxy.BackendRuntime;
 import org.fossinfra.metrics.Counters;
 import org.fossinfra.proxy.ProxyServer;
@@ -30,12 +33,14 @@ public final class Control {
     private final Path configFile;
     private final ProxyServer proxy;
     private final HealthChecks health;
+    private final ServiceChecks services;
     private final EventLog events;
 
-    public Control(Path configFile, ProxyServer proxy, HealthChecks health, EventLog events) {
+    public Control(Path configFile, ProxyServer proxy, HealthChecks health, ServiceChecks services, EventLog events) {
         this.configFile = configFile;
         this.proxy = proxy;
         this.health = health;
+        this.services = services;
         this.events = events;
     }
 
@@ -65,6 +70,16 @@ public final class Control {
 
     public BackendView backend(String name) throws NotFoundException {
         return view(runtime(name));
+    }
+
+    /** Every watched service (PostgreSQL, Redis, ...) with its state, in config order. */
+    public List<ServiceStatus> services() {
+        return services.statuses();
+    }
+
+    public ServiceStatus service(String name) throws NotFoundException {
+        return services.status(name).orElseThrow(() -> new NotFoundException("no service '" + name + "'; services: "
+                + (services.names().isEmpty() ? "none configured" : String.join(", ", services.names()))));
     }
 
     public ServerView server(String backend, String server) throws NotFoundException {
@@ -133,6 +148,7 @@ public final class Control {
             return ReloadResult.refused(List.of(msg));
         }
         health.apply(targets(proxy));
+        services.apply(next.services());
         List<String> changes = diff(before, next);
         events.record(EventType.CONFIG_RELOAD, actor, configFile.toString(),
                 "configuration reloaded by " + actor + ": " + (changes.isEmpty() ? "no changes" : String.join("; ", changes)),
@@ -182,6 +198,20 @@ public final class Control {
                 out.add("backend " + n + " removed");
             } else if (!sameIgnoringLines(x, y)) {
                 out.add("backend " + n + " changed");
+            }
+        }
+        names.clear();
+        a.services().forEach(s -> names.add(s.name()));
+        b.services().forEach(s -> names.add(s.name()));
+        for (String n : names) {
+            ServiceConfig x = a.service(n).orElse(null);
+            ServiceConfig y = b.service(n).orElse(null);
+            if (x == null) {
+                out.add("service " + n + " added");
+            } else if (y == null) {
+                out.add("service " + n + " removed");
+            } else if (!x.equals(y)) {
+                out.add("service " + n + " changed");
             }
         }
         return out;

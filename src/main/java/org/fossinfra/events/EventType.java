@@ -6,6 +6,10 @@ public final class EventType {
     public static final String SERVER_DOWN = "server.down";
     public static final String SERVER_STATE = "server.state";
     public static final String SERVER_WEIGHT = "server.weight";
+    /** A watched service (PostgreSQL, Redis, ...) became healthy, degraded or unhealthy; actor "health-check". */
+    public static final String SERVICE_HEALTHY = "service.healthy";
+    public static final String SERVICE_DEGRADED = "service.degraded";
+    public static final String SERVICE_UNHEALTHY = "service.unhealthy";
     public static final String CONFIG_RELOAD = "config.reload";
     public static final String CONFIG_RELOAD_FAILED = "config.reload.failed";
     public static final String NODE_START = "node.start";

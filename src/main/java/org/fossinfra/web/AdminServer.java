@@ -27,6 +27,7 @@ import org.fossinfra.control.NotFoundException;
  *   GET  /api/backends/{b}/servers/{s}                one server
  *   PUT  /api/backends/{b}/servers/{s}/state  {"state":"drain"|"ready"|"maint"}
  *   PUT  /api/backends/{b}/servers/{s}/weight {"weight":0..256}
+ *   GET  /api/services, /api/services/{name}          watched services (PostgreSQL, Redis, ...) and their state
  *   POST /api/reload                                  re-read the config file; 422 with errors, nothing changed
  *   GET  /api/events?limit=100&amp;type=server.down       newest first
  *   GET  /healthz                                     200 "ok", no token: for the node's own liveness probe
@@ -62,6 +63,12 @@ public final class AdminServer {
         r.get("/api/backends/:b").handler(ctx -> guarded(ctx, () -> Json.backend(control.backend(ctx.pathParam("b")))));
         r.get("/api/backends/:b/servers/:s").handler(ctx -> guarded(ctx,
                 () -> Json.server(control.server(ctx.pathParam("b"), ctx.pathParam("s")))));
+        r.get("/api/services").handler(ctx -> {
+            JsonArray a = new JsonArray();
+            control.services().forEach(svc -> a.add(Json.service(svc)));
+            json(ctx, 200, a);
+        });
+        r.get("/api/services/:name").handler(ctx -> guarded(ctx, () -> Json.service(control.service(ctx.pathParam("name")))));
         r.put("/api/backends/:b/servers/:s/state").handler(this::setState);
         r.post("/api/backends/:b/servers/:s/state").handler(this::setState);
         r.put("/api/backends/:b/servers/:s/weight").handler(this::setWeight);

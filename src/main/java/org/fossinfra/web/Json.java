@@ -9,6 +9,7 @@ import org.fossinfra.control.ReloadResult;
 import org.fossinfra.control.ServerView;
 import org.fossinfra.events.Event;
 import org.fossinfra.health.CheckStatus;
+import org.fossinfra.health.ServiceStatus;
 
 /** The admin API's JSON shapes, in one place so that the dashboard and tests read the same field names. */
 final class Json {
@@ -68,6 +69,33 @@ final class Json {
                     .put("checks", c.checks()));
         }
         return o;
+    }
+
+    /** A watched service; times are ISO-8601, or null before the first check / failure / change. */
+    static JsonObject service(ServiceStatus s) {
+        ServiceStatus.Counts c = s.counts();
+        return new JsonObject()
+                .put("name", s.name())
+                .put("type", s.type())
+                .put("target", s.target())
+                .put("state", s.state().name())
+                .put("lastResult", s.lastResult())
+                .put("latencyMs", s.latencyMs())
+                .put("lastError", s.lastError().orElse(null))
+                .put("lastErrorAt", time(s.lastErrorMillis()))
+                .put("lastCheck", time(s.lastCheckMillis()))
+                .put("lastChange", time(s.lastChangeMillis()))
+                .put("checks", c.checks())
+                .put("failures", c.failures())
+                .put("consecutiveFailures", c.consecutiveFailures())
+                .put("recent", new JsonObject()
+                        .put("window", c.window())
+                        .put("failed", c.recentFailed())
+                        .put("slow", c.recentSlow()));
+    }
+
+    private static String time(long epochMillis) {
+        return epochMillis == 0 ? null : Instant.ofEpochMilli(epochMillis).toString();
     }
 
     static JsonObject event(Event e) {

@@ -23,7 +23,8 @@ class ConfigDocsTest {
         int start = doc.indexOf("```yaml\n", section) + "```yaml\n".length();
         String yaml = doc.substring(start, doc.indexOf("```", start));
 
-        Config c = ConfigLoader.parse(yaml, "foss-infra.yaml", Map.of("FOSS_ADMIN_TOKEN", "a-long-enough-secret-value"));
+        Config c = ConfigLoader.parse(yaml, "foss-infra.yaml", Map.of("FOSS_ADMIN_TOKEN", "a-long-enough-secret-value",
+                "FOSS_PG_PASSWORD", "pg-secret"));
 
         FrontendConfig f = c.frontends().getFirst();
         assertThat(f.responseHeaders()).containsEntry("X-XSS-Protection", "1; mode=block");
@@ -35,5 +36,11 @@ class ConfigDocsTest {
                 tuple("matrix", Algorithm.SOURCE),
                 tuple("api", Algorithm.ROUND_ROBIN));
         assertThat(c.backend("web").orElseThrow().servers()).filteredOn(BackendConfig.ServerConfig::backup).hasSize(2);
+        assertThat(c.services()).extracting(ServiceConfig::name, ServiceConfig::type).containsExactly(
+                tuple("postgres", "postgres"),
+                tuple("redis", "redis"),
+                tuple("synapse", "matrix"),
+                tuple("public-site", "http"),
+                tuple("ssh", "tcp"));
     }
 }
