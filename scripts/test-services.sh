@@ -11,6 +11,7 @@
 #   FOSS_TEST_PG_USER, FOSS_TEST_PG_PASSWORD, FOSS_TEST_PG_DATABASE, FOSS_TEST_PG_HOST, FOSS_TEST_PG_PORT
 #   FOSS_TEST_REDIS_ADDRESS     127.0.0.1:<port>, no password
 #   FOSS_TEST_REDIS_AUTH_ADDRESS 127.0.0.1:<port>, requires FOSS_TEST_REDIS_PASSWORD
+#   promtool                    on the PATH (Debian's prometheus package), to check /metrics
 # Synapse and Chromium are added here as the features that use them arrive.
 #
 # Why the versioned directory and not `pg_ctl` from the PATH: Debian puts only wrappers (pg_ctlcluster, psql via
@@ -85,6 +86,8 @@ test_services_install() {
   test_services_pg_bin="$(test_services_find_pg)"
   [ -n "$test_services_pg_bin" ] || missing+=(postgresql)
   command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1 || missing+=(redis-server)
+  # promtool (from Debian's prometheus package; only the tool is used, no server is started) checks /metrics.
+  command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
   [ "${#missing[@]}" -eq 0 ] && return 0
   if [ "$(id -u)" -ne 0 ]; then
     test_services_fail "the tests need ${missing[*]}, which is not installed, and only root can install it;" \
@@ -103,6 +106,10 @@ test_services_install() {
     || test_services_fail "postgresql was installed but no /usr/lib/postgresql/<version>/bin has initdb, pg_ctl, postgres and psql"
   command -v redis-server >/dev/null 2>&1 \
     || test_services_fail "redis-server was installed but is not on the PATH"
+  command -v promtool >/dev/null 2>&1 \
+    || test_services_fail "prometheus was installed but promtool is not on the PATH"
+  # The package's service must not run during tests (on systemd machines it would start at install).
+  if command -v systemctl >/dev/null 2>&1; then systemctl stop prometheus prometheus-node-exporter >/dev/null 2>&1 || true; fi
 }
 
 test_services_start_pg() {

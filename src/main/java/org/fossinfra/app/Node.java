@@ -11,6 +11,10 @@ import org.fossinfra.control.Control;
 import org.fossinfra.events.EventLog;
 import org.fossinfra.events.EventType;
 import org.fossinfra.health.HealthChecks;
+import org.fossinfra.metrics.EventLoopMonitor;
+import org.fossinfra.metrics.HostCollector;
+import org.fossinfra.metrics.PrometheusMetrics;
+import org.fossinfra.metrics.Telemetry;
 import org.fossinfra.health.ServiceChecks;
 import org.fossinfra.proxy.ProxyServer;
 import org.fossinfra.web.AdminServer;
@@ -31,9 +35,16 @@ public final class Node implements AutoCloseable {
     private final Control control;
     private final AdminServer admin;
     private final Config config;
+    private final EventLoopMonitor loopMonitor;
+    private final Telemetry telemetry;
+    private final PrometheusMetrics metrics;
 
     private Node(Vertx vertx, EventLog events, ProxyServer proxy, HealthChecks health, ServiceChecks services,
-                 Control control, AdminServer admin, Config config) {
+                 Control control, AdminServer admin, Config config, EventLoopMonitor loopMonitor,
+                 Telemetry telemetry, PrometheusMetrics metrics) {
+        this.loopMonitor = loopMonitor;
+        this.telemetry = telemetry;
+        this.metrics = metrics;
         this.vertx = vertx;
         this.events = events;
         this.proxy = proxy;
@@ -64,16 +75,21 @@ public final class Node implements AutoCloseable {
         ProxyServer proxy = null;
         HealthChecks health = null;
         ServiceChecks services = null;
+        EventLoopMonitor loopMonitor = null;
+        Telemetry telemetry = null;
         try {
             proxy = new ProxyServer(vertx);
             proxy.apply(config).get(30, TimeUnit.SECONDS);
+            loopMonitor = new EventLoopMonitor(proxy.eventLoopExecutors());
+            telemetry = new Telemetry(proxy, new HostCollector(), loopMonitor).start();
+            PrometheusMetrics metrics = new PrometheusMetrics(proxy, telemetry);
             health = new HealthChecks(vertx, events);
             health.apply(Control.targets(proxy));
             services = new ServiceChecks(events);
             Control control = new Control(configFile, proxy, health, services, events);
             AdminServer admin = null;
             if (config.admin().isPresent()) {
-                admin = new AdminServer(vertx, config.admin().get(), control);
+                admin = new AdminServer(vertx, config.admin().get(), control, metrics);
                 try {
                     admin.start().await(30, TimeUnit.SECONDS);
                 } catch (Exception e) {
@@ -89,8 +105,15 @@ public final class Node implements AutoCloseable {
                             + config.backends().size() + " backend(s)"
                             + (config.services().isEmpty() ? "" : ", watching " + config.services().size() + " service(s)"),
                     Map.of("config", configFile.toString()));
-            return new Node(vertx, events, proxy, health, services, control, admin, config);
+            return new Node(vertx, events, proxy, health, services, control, admin, config, loopMonitor, telemetry,
+                    metrics);
         } catch (Exception e) {
+            if (telemetry != null) {
+                telemetry.close();
+            }
+            if (loopMonitor != null) {
+                loopMonitor.close();
+            }
             if (services != null) {
                 services.close();
             }
@@ -129,6 +152,14 @@ public final class Node implements AutoCloseable {
         return config;
     }
 
+    public Telemetry telemetry() {
+        return telemetry;
+    }
+
+    public PrometheusMetrics metrics() {
+        return metrics;
+    }
+
     @Override
     public void close() {
         events.record(EventType.NODE_STOP, "node", config.node().name(), "node " + config.node().name() + " stopping");
@@ -140,6 +171,8 @@ public final class Node implements AutoCloseable {
             // shutting down anyway
         }
         services.close();
+        telemetry.close();
+        loopMonitor.close();
         health.close();
         proxy.close();
         try {

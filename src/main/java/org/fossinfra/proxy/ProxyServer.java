@@ -82,6 +82,15 @@ public final class ProxyServer implements AutoCloseable, TrafficSource {
         return loops;
     }
 
+    /** The event loops that carry the traffic, for the event-loop delay monitor. */
+    public List<java.util.concurrent.ScheduledExecutorService> eventLoopExecutors() {
+        List<java.util.concurrent.ScheduledExecutorService> out = new ArrayList<>();
+        for (var e : workers) {
+            out.add((EventLoop) e);
+        }
+        return out;
+    }
+
     LoopContext loopContext(EventLoop loop) {
         LoopContext c = loopContexts.get();
         if (c == null) {

@@ -16,6 +16,7 @@ import org.fossinfra.balance.AdminState;
 import org.fossinfra.config.AdminConfig;
 import org.fossinfra.control.Control;
 import org.fossinfra.control.NotFoundException;
+import org.fossinfra.metrics.PrometheusMetrics;
 
 /**
  * The admin listener: a JSON API over the {@link Control} operations, guarded by bearer tokens from the config.
@@ -30,6 +31,7 @@ import org.fossinfra.control.NotFoundException;
  *   GET  /api/services, /api/services/{name}          watched services (PostgreSQL, Redis, ...) and their state
  *   POST /api/reload                                  re-read the config file; 422 with errors, nothing changed
  *   GET  /api/events?limit=100&amp;type=server.down       newest first
+ *   GET  /metrics                                     Prometheus text format (same token)
  *   GET  /healthz                                     200 "ok", no token: for the node's own liveness probe
  * </pre>
  */
@@ -37,9 +39,11 @@ public final class AdminServer {
     private final Vertx vertx;
     private final AdminConfig config;
     private final Control control;
+    private final PrometheusMetrics metrics;
     private HttpServer server;
 
-    public AdminServer(Vertx vertx, AdminConfig config, Control control) {
+    public AdminServer(Vertx vertx, AdminConfig config, Control control, PrometheusMetrics metrics) {
+        this.metrics = metrics;
         this.vertx = vertx;
         this.config = config;
         this.control = control;
@@ -49,6 +53,10 @@ public final class AdminServer {
         Router r = Router.router(vertx);
         r.get("/healthz").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain").end("ok\n"));
         r.route("/api/*").handler(this::authenticate);
+        r.route("/metrics").handler(this::authenticate);
+        // Prometheus text format; scraped with the same bearer token (prometheus.yml: authorization.credentials).
+        r.get("/metrics").handler(ctx -> vertx.executeBlocking(metrics::scrape).onSuccess(text -> ctx.response()
+                .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text)).onFailure(ctx::fail));
         r.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(64 * 1024));
         r.get("/api/frontends").handler(ctx -> {
             JsonArray a = new JsonArray();
