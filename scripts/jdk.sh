@@ -2,6 +2,15 @@
 min_java=21
 
 java_major() { # prints the feature version of the java binary $1, or nothing
+  # A JDK's release file says it without starting a JVM (each start costs ~100 ms, which the launcher would pay
+  # for every candidate on every run); ask the binary only when there is no such file.
+  local release v
+  release="$(dirname "$(dirname "$1")")/release"
+  if [ -f "$release" ]; then
+    v="$(sed -n 's/^JAVA_VERSION="\([0-9][0-9]*\).*/\1/p' "$release" | head -n 1)"
+    # "1.8.0_392" style for 8 and older: not a candidate anyway
+    if [ -n "$v" ] && [ "$v" != 1 ]; then echo "$v"; return; fi
+  fi
   "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9][0-9]*\).*/\1/p' | head -n 1
 }
 

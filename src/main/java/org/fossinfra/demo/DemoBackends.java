@@ -33,7 +33,7 @@ public final class DemoBackends {
     private DemoBackends() {
     }
 
-    /** Starts the three servers on {@code host}, ports {@code basePort}, +1, +2. */
+    /** Starts the three servers on {@code host}, ports {@code basePort}, +1, +2 (or free ports when 0). */
     public static Future<DemoBackends> start(Vertx vertx, String host, int basePort) {
         DemoBackends d = new DemoBackends();
         Future<?> f = Future.succeededFuture();
@@ -41,7 +41,7 @@ public final class DemoBackends {
             {"flaky", "15% of answers are 500, 30% of health checks fail"}};
         for (int i = 0; i < specs.length; i++) {
             String name = specs[i][0];
-            int port = basePort + i;
+            int port = basePort == 0 ? 0 : basePort + i;
             Backend b = new Backend(name, specs[i][1], port);
             f = f.compose(v -> vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
                     .webSocketHandler(ws -> echo(b, ws))
@@ -49,7 +49,7 @@ public final class DemoBackends {
                     .listen()
                     .map(s -> {
                         d.servers.add(s);
-                        d.backends.add(b);
+                        d.backends.add(new Backend(b.name(), b.behaviour(), s.actualPort()));
                         return s;
                     }));
         }

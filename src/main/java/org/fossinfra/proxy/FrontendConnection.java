@@ -88,6 +88,7 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
     private boolean requestSent;
     private boolean responseStarted;
     private boolean flushServer;
+    private boolean admitted;
 
     FrontendConnection(FrontendSlot slot, ProxyServer proxy) {
         this.slot = slot;
@@ -101,6 +102,15 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
         ch = ctx.channel();
         loop = proxy.loopContext(ch.eventLoop());
         slot.counters.connection();
+        admitted = proxy.admit();
+        if (!admitted) {
+            // The process is near its open-file limit: answer at once and close, so that the excess is refused
+            // cleanly instead of waiting in the kernel's accept queue, and descriptors stay free for servers.
+            state = CLOSED;
+            slot.live.incrementAndGet();
+            ch.writeAndFlush(slot.current.errors.get(503)).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
         int maxconn = slot.current.config.maxconn();
         if (slot.live.incrementAndGet() > maxconn && maxconn > 0) {
             state = CLOSED;
@@ -198,6 +208,9 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
             timer = null;
         }
         slot.live.decrementAndGet();
+        if (admitted) {
+            proxy.release();
+        }
     }
 
     @Override
@@ -287,7 +300,10 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
         requestSent = false;
         state = DISPATCH;
         stateSince = requestStart = System.nanoTime();
-        setAutoRead(false);
+        // Reading stays on: what arrives meanwhile (body, pipelined requests) is buffered up to MAX_BUFFERED_AHEAD.
+        // Turning it off and on for every request would cost two epoll_ctl calls a request. It also means a client
+        // that goes away is noticed at once (a FIN closes the connection: HAProxy's abortonclose), so a queued or
+        // slow request stops holding a server slot for nobody.
         dispatch(false);
     }
 
@@ -430,7 +446,6 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
             requestSent = true;
             state = WAIT;
             lastServerIo = System.nanoTime();
-            setAutoRead(false);
             ensureTimer();
         }
     }

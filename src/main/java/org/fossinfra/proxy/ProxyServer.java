@@ -58,8 +58,22 @@ public final class ProxyServer implements AutoCloseable, TrafficSource {
     private volatile Map<String, BackendRuntime> backends = Map.of();
     private volatile Config config;
     private final TrafficMeters meters = new TrafficMeters();
+    private final AtomicInteger clientConnections = new AtomicInteger();
+    private final int maxClientConnections;
 
     public ProxyServer(Vertx vertx) {
+        this(vertx, OpenFiles.clientConnectionBudget());
+    }
+
+    /**
+     * @param maxClientConnections client connections held at once over all frontends; beyond, a new connection
+     *     gets 503 and is closed (the default is the open-file limit less a reserve, see {@link OpenFiles})
+     */
+    public ProxyServer(Vertx vertx, int maxClientConnections) {
+        if (maxClientConnections < 1) {
+            throw new IllegalArgumentException("maxClientConnections: " + maxClientConnections + " (expected: >= 1)");
+        }
+        this.maxClientConnections = maxClientConnections;
         this.vertx = (VertxInternal) vertx;
         this.acceptors = this.vertx.acceptorEventLoopGroup();
         this.workers = this.vertx.nettyEventLoopGroup();
@@ -70,6 +84,27 @@ public final class ProxyServer implements AutoCloseable, TrafficSource {
             n++;
         }
         this.loops = n;
+    }
+
+    /**
+     * Takes a client-connection slot from the process-wide budget (the open-file limit minus a reserve for server
+     * connections, listeners and files); false when none is left.
+     */
+    boolean admit() {
+        if (clientConnections.incrementAndGet() > maxClientConnections) {
+            clientConnections.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    void release() {
+        clientConnections.decrementAndGet();
+    }
+
+    /** The most client connections held at once (see {@link OpenFiles}). */
+    public int maxClientConnections() {
+        return maxClientConnections;
     }
 
     /** The transport in use, e.g. "epoll" or "nio", for the start-up banner. */
@@ -180,6 +215,7 @@ public final class ProxyServer implements AutoCloseable, TrafficSource {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.AUTO_READ, true)
+                .handler(new AcceptErrors(f.name()))
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {

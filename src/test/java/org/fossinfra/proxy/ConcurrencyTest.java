@@ -55,6 +55,14 @@ class ConcurrencyTest {
     }
 
     private void run(String serverExtra) throws Exception {
+        run(serverExtra, "");
+    }
+
+    private void runWithBackendExtra(String backendExtra) throws Exception {
+        run("", backendExtra);
+    }
+
+    private void run(String serverExtra, String backendExtra) throws Exception {
         AtomicInteger[] inFlight = {new AtomicInteger(), new AtomicInteger()};
         AtomicInteger[] peak = {new AtomicInteger(), new AtomicInteger()};
         for (int i = 0; i < 2; i++) {
@@ -69,10 +77,10 @@ class ConcurrencyTest {
                   - name: app
                     balance: roundrobin
                     timeouts: { queue: 20s }
-                    servers:
+                %2$s    servers:
                       - { name: s0, address: "${S0}"%1$s }
                       - { name: s1, address: "${S1}"%1$s }
-                """.formatted(serverExtra), Map.of("S0", fakes.get(0), "S1", fakes.get(1)));
+                """.formatted(serverExtra, backendExtra), Map.of("S0", fakes.get(0), "S1", fakes.get(1)));
         ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
         try {
             List<Future<?>> done = new ArrayList<>();
@@ -117,6 +125,23 @@ class ConcurrencyTest {
         assertThat(fakes.get(0).requestCount()).isBetween(CLIENTS * REQUESTS / 4, CLIENTS * REQUESTS * 3 / 4);
         // The control for the maxconn test below: without a limit the servers do hold more than 2 at once.
         assertThat(lastPeaks[0] + lastPeaks[1]).isGreaterThan(4);
+    }
+
+    @Test
+    void serverConnectionsFollowPeakConcurrencyNotTheNumberOfRequests() throws Exception {
+        run("");
+        int opened = fakes.get(0).connectionCount() + fakes.get(1).connectionCount();
+        // Each event loop pools what it used: at most the peak per server per loop, whatever the request count.
+        assertThat(opened).as("server connections opened for %d requests", CLIENTS * REQUESTS)
+                .isLessThanOrEqualTo(2 * (lastPeaks[0] + lastPeaks[1]));
+    }
+
+    @Test
+    void aTinyPoolCapMakesRequestsOpenTheirOwnConnections() throws Exception {
+        // The control for the test above: with a pool cap below the concurrency, connections churn.
+        runWithBackendExtra("    pool: { max-idle-per-server: 1 }\n");
+        int opened = fakes.get(0).connectionCount() + fakes.get(1).connectionCount();
+        assertThat(opened).isGreaterThan(2 * (lastPeaks[0] + lastPeaks[1]));
     }
 
     @Test

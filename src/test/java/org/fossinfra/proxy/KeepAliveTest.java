@@ -236,6 +236,40 @@ class KeepAliveTest {
         assertThat(server.requests()).extracting(FakeServer.Request::target).containsExactly("/1", "/3", "/4");
     }
 
+    @Test
+    void connectionsBeyondTheProcessBudgetGet503AtOnceAndTheBudgetRefills() throws Exception {
+        server = FakeServer.start(echoTarget());
+        proxy = ProxyFixture.start("""
+                frontends:
+                  - name: http
+                    bind: 127.0.0.1:0
+                    default-backend: app
+                  - name: other
+                    bind: 127.0.0.1:0
+                    default-backend: app
+                backends:
+                  - name: app
+                    servers: [{ name: app1, address: "${APP}" }]
+                """, Map.of("APP", server), 2);
+        try (RawClient a = proxy.client("http"); RawClient b = proxy.client("other")) {
+            assertThat(a.send("GET /a HTTP/1.1\r\nHost: a\r\n\r\n").readResponse().status()).isEqualTo(200);
+            assertThat(b.send("GET /b HTTP/1.1\r\nHost: a\r\n\r\n").readResponse().status()).isEqualTo(200);
+            // The budget is process-wide: a third connection on either frontend is answered 503 and closed,
+            // without waiting for a request and without reaching a server.
+            try (RawClient c = proxy.client("http")) {
+                RawClient.Response r = c.readResponse();
+                assertThat(r.status()).isEqualTo(503);
+                assertThat(r.saysClose()).isTrue();
+                assertThat(c.isClosed()).isTrue();
+            }
+        }
+        Eventually.until(WAIT, "the budget to refill", () -> liveConnections() == 0);
+        try (RawClient d = proxy.client("http")) {
+            assertThat(d.send("GET /d HTTP/1.1\r\nHost: a\r\n\r\n").readResponse().status()).isEqualTo(200);
+        }
+        assertThat(server.requests()).extracting(FakeServer.Request::target).containsExactly("/a", "/b", "/d");
+    }
+
     private int liveConnections() {
         return proxy.proxy().frontends().getFirst().liveConnections();
     }

@@ -38,8 +38,13 @@ public final class ProxyFixture implements AutoCloseable {
      * @param vars values for {@code ${NAME}} placeholders, turned to text with {@code String.valueOf}
      */
     public static ProxyFixture start(String yaml, Map<String, ?> vars) throws Exception {
+        return start(yaml, vars, Integer.MAX_VALUE);
+    }
+
+    /** As {@link #start(String, Map)}, holding at most {@code maxClientConnections} client connections. */
+    public static ProxyFixture start(String yaml, Map<String, ?> vars, int maxClientConnections) throws Exception {
         Vertx vertx = Vertx.vertx(Node.vertxOptions());
-        ProxyFixture f = new ProxyFixture(vertx, new ProxyServer(vertx));
+        ProxyFixture f = new ProxyFixture(vertx, new ProxyServer(vertx, maxClientConnections));
         try {
             f.reload(yaml, vars);
         } catch (Exception | Error e) {
