@@ -12,7 +12,9 @@
 #   FOSS_TEST_REDIS_ADDRESS     127.0.0.1:<port>, no password
 #   FOSS_TEST_REDIS_AUTH_ADDRESS 127.0.0.1:<port>, requires FOSS_TEST_REDIS_PASSWORD
 #   promtool                    on the PATH (Debian's prometheus package), to check /metrics
-# Synapse and Chromium are added here as the features that use them arrive.
+#   /usr/bin/chromium, /usr/bin/chromedriver  (Debian's chromium and chromium-driver) for the dashboard's browser
+#                               tests, which drive them headless through Selenium; nothing is downloaded at test time
+# Synapse is added here as the feature that uses it arrives.
 #
 # Why the versioned directory and not `pg_ctl` from the PATH: Debian puts only wrappers (pg_ctlcluster, psql via
 # pg_wrapper) on the PATH; a `pg_ctl` in /usr/local/bin is a hand-made link on some machines and absent on a fresh one.
@@ -88,6 +90,9 @@ test_services_install() {
   command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1 || missing+=(redis-server)
   # promtool (from Debian's prometheus package; only the tool is used, no server is started) checks /metrics.
   command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+  # The dashboard's browser tests: Debian's Chromium and its matching driver, at fixed paths.
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
   [ "${#missing[@]}" -eq 0 ] && return 0
   if [ "$(id -u)" -ne 0 ]; then
     test_services_fail "the tests need ${missing[*]}, which is not installed, and only root can install it;" \
@@ -108,6 +113,8 @@ test_services_install() {
     || test_services_fail "redis-server was installed but is not on the PATH"
   command -v promtool >/dev/null 2>&1 \
     || test_services_fail "prometheus was installed but promtool is not on the PATH"
+  [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] \
+    || test_services_fail "chromium and chromium-driver were installed but /usr/bin/chromium or /usr/bin/chromedriver is missing"
   # The package's service must not run during tests (on systemd machines it would start at install).
   if command -v systemctl >/dev/null 2>&1; then systemctl stop prometheus prometheus-node-exporter >/dev/null 2>&1 || true; fi
 }

@@ -18,6 +18,7 @@ import org.fossinfra.metrics.Telemetry;
 import org.fossinfra.health.ServiceChecks;
 import org.fossinfra.proxy.ProxyServer;
 import org.fossinfra.web.AdminServer;
+import org.fossinfra.web.Dashboard;
 
 /**
  * One foss-infra node. Start order: Vert.x (one event loop per core, native transport), the event log, the proxy
@@ -89,7 +90,9 @@ public final class Node implements AutoCloseable {
             Control control = new Control(configFile, proxy, health, services, events);
             AdminServer admin = null;
             if (config.admin().isPresent()) {
-                admin = new AdminServer(vertx, config.admin().get(), control, metrics);
+                Dashboard dashboard = new Dashboard(vertx, config.admin().get(), control, telemetry,
+                        config.node().name(), proxy.transportName());
+                admin = new AdminServer(vertx, config.admin().get(), control, metrics, dashboard);
                 try {
                     admin.start().await(30, TimeUnit.SECONDS);
                 } catch (Exception e) {

@@ -3,6 +3,7 @@ package org.fossinfra.cli;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -12,6 +13,7 @@ import org.fossinfra.config.Config;
 import org.fossinfra.config.ConfigException;
 import org.fossinfra.config.ConfigLoader;
 import org.fossinfra.demo.DemoBackends;
+import org.fossinfra.web.Passwords;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -22,6 +24,10 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run a demo: three demo backends and the load balancer in front of them, on loopback.")
 final class DemoCommand implements Callable<Integer> {
+    /** The demo dashboard user's password, documented in the README; demo.yaml holds its bcrypt hash. */
+    static final String DEMO_PASSWORD = "foss-demo-admin";
+    static final String DEMO_PASSWORD_HASH = "$2b$12$mYe49OXpckDZFt3akPKlcut9ygarR8tWVEUcfE2kADM/n5Tt0tmlu";
+
     @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "data",
             description = "where the demo writes its config (default: ${DEFAULT-VALUE})")
     Path dataDir;
@@ -30,9 +36,22 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Files.createDirectories(dataDir);
         Path configFile = dataDir.resolve("demo.yaml");
+        String yaml;
         try (InputStream in = DemoCommand.class.getResourceAsStream("/demo/demo.yaml")) {
-            Files.write(configFile, in.readAllBytes());
+            yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
+        // The dashboard user's password: the documented demo one, or $FOSS_DEMO_PASSWORD hashed now (about 0.3 s).
+        String password = System.getenv("FOSS_DEMO_PASSWORD");
+        boolean ownPassword = password != null && !password.isEmpty();
+        if (ownPassword) {
+            try {
+                yaml = yaml.replace(DEMO_PASSWORD_HASH, Passwords.hash(password.toCharArray()));
+            } catch (IllegalArgumentException e) {
+                System.err.println("foss-infra demo: FOSS_DEMO_PASSWORD: " + e.getMessage());
+                return 2;
+            }
+        }
+        Files.writeString(configFile, yaml, StandardCharsets.UTF_8);
         Config config;
         try {
             config = ConfigLoader.load(configFile);
@@ -67,6 +86,8 @@ final class DemoCommand implements Callable<Integer> {
         String http = "http://" + config.frontends().get(0).bind();
         String admin = "http://127.0.0.1:" + node.admin().orElseThrow().port();
         StringBuilder sb = new StringBuilder(Banner.node(node, started));
+        sb.append("  dashboard      ").append(admin).append("/   user admin, password ")
+          .append(ownPassword ? "from $FOSS_DEMO_PASSWORD" : DEMO_PASSWORD).append('\n');
         sb.append("\n  demo servers:\n");
         for (DemoBackends.Backend b : backends.backends()) {
             sb.append(String.format("    %-6s 127.0.0.1:%d  %s%n", b.name(), b.port(), b.behaviour()));

@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Load balancer, health checks and admin API in one process per node.",
-        subcommands = {DemoCommand.class, RunCommand.class, CheckConfigCommand.class, TrainCommand.class,
+        subcommands = {DemoCommand.class, RunCommand.class, CheckConfigCommand.class, HashPasswordCommand.class,
+            TrainCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -107,7 +107,7 @@ final class ConfigReader {
         if (!s.present()) {
             return Optional.empty();
         }
-        s.allowOnly(List.of("bind", "tokens"));
+        s.allowOnly(List.of("bind", "tokens", "users"));
         HostPort bind = s.required("bind", "add bind: 127.0.0.1:9090", "host:port", Addresses::bind).orElse(null);
         if (bind != null) {
             checks.bind("the admin listener", bind, s.line("bind"), s.field("bind"));
@@ -142,7 +142,36 @@ final class ConfigReader {
                 tokens.add(new AdminConfig.Token(name, secret));
             }
         }
-        return Optional.of(new AdminConfig(bind, tokens));
+        return Optional.of(new AdminConfig(bind, tokens, readUsers(s)));
+    }
+
+    /** Dashboard users: optional; without any, the dashboard's login refuses everyone and says why. */
+    private List<AdminConfig.User> readUsers(Section admin) {
+        List<AdminConfig.User> users = new ArrayList<>();
+        Map<String, Integer> nameLines = new HashMap<>();
+        List<Node> items = admin.list("users");
+        for (int i = 0; i < items.size(); i++) {
+            Section u = Section.of(ctx, items.get(i), admin.field("users") + "[" + i + "]");
+            if (!u.present()) {
+                continue;
+            }
+            u.allowOnly(List.of("name", "password-hash"));
+            String name = u.required("name", "add name: alice (it names who acted, in events)", "a name",
+                    Scalars::name).orElse(null);
+            String hash = u.required("password-hash", "add password-hash: \"<what ./foss-infra hash-password prints>\"",
+                    "a bcrypt hash", PasswordHashes::check).orElse(null);
+            if (name != null) {
+                Integer first = nameLines.putIfAbsent(name, u.line("name"));
+                if (first != null) {
+                    ctx.error(u.line("name"), u.field("name"), "duplicate user name '" + name + "' (first at line "
+                            + first + ")", "give each person their own user, so events name who acted");
+                }
+            }
+            if (name != null && hash != null) {
+                users.add(new AdminConfig.User(name, hash));
+            }
+        }
+        return users;
     }
 
     /**

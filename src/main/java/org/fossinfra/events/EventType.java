@@ -15,6 +15,14 @@ public final class EventType {
     public static final String NODE_START = "node.start";
     public static final String NODE_STOP = "node.stop";
 
+    /** A dashboard sign-in; actor "dashboard:&lt;user&gt;", subject the client address. */
+    public static final String AUTH_LOGIN = "auth.login";
+    /** A wrong user name or password; actor the name tried, subject the client address. */
+    public static final String AUTH_LOGIN_FAILED = "auth.login.failed";
+    /** Sign-ins refused by the rate limit (recorded once per lock-out, not per attempt). */
+    public static final String AUTH_LOGIN_LIMITED = "auth.login.limited";
+    public static final String AUTH_LOGOUT = "auth.logout";
+
     private EventType() {
     }
 }

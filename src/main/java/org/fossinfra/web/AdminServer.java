@@ -19,8 +19,10 @@ import org.fossinfra.control.NotFoundException;
 import org.fossinfra.metrics.PrometheusMetrics;
 
 /**
- * The admin listener: a JSON API over the {@link Control} operations, guarded by bearer tokens from the config.
- * The token's name is the actor of every change made with it ("api:ops").
+ * The admin listener: a JSON API over the {@link Control} operations, guarded by bearer tokens from the config, and
+ * the {@link Dashboard}, guarded by sign-in sessions. The token's name is the actor of every change made with it
+ * ("api:ops"); the user's, of every change made on the dashboard ("dashboard:alice"). The API never accepts a session
+ * cookie and the dashboard never a token, so a page cannot be used to call the API with someone's browser.
  *
  * <pre>
  *   GET  /api/frontends                               frontends with live and total counts
@@ -40,13 +42,21 @@ public final class AdminServer {
     private final AdminConfig config;
     private final Control control;
     private final PrometheusMetrics metrics;
+    private final Dashboard dashboard;
     private HttpServer server;
 
+    /** The JSON API alone, without the dashboard. */
     public AdminServer(Vertx vertx, AdminConfig config, Control control, PrometheusMetrics metrics) {
+        this(vertx, config, control, metrics, null);
+    }
+
+    /** The JSON API and {@code dashboard} (null for none); closing the server closes the dashboard. */
+    public AdminServer(Vertx vertx, AdminConfig config, Control control, PrometheusMetrics metrics, Dashboard dashboard) {
         this.metrics = metrics;
         this.vertx = vertx;
         this.config = config;
         this.control = control;
+        this.dashboard = dashboard;
     }
 
     public Future<HttpServer> start() {
@@ -87,10 +97,14 @@ public final class AdminServer {
         r.get("/api/events").handler(this::events);
         r.route("/api/*").handler(ctx -> error(ctx, 404, "no such endpoint: " + ctx.request().method() + " "
                 + ctx.request().path()));
+        if (dashboard != null) {
+            dashboard.mount(r);
+        }
         r.errorHandler(500, ctx -> error(ctx, 500, "internal error: " + ctx.failure()));
         r.errorHandler(405, ctx -> error(ctx, 405, "method not allowed"));
         r.route().last().handler(ctx -> ctx.response().setStatusCode(404).putHeader("Content-Type", "text/plain")
-                .end("foss-infra admin listener: the JSON API lives under /api (Authorization: Bearer <token>)\n"));
+                .end("foss-infra admin listener: nothing here. The dashboard is at / (sign in at /login); the JSON API"
+                        + " lives under /api (Authorization: Bearer <token>)\n"));
         return vertx.createHttpServer(new HttpServerOptions().setHost(config.bind().host()).setPort(config.bind().port()))
                 .requestHandler(r)
                 .listen()
@@ -102,6 +116,9 @@ public final class AdminServer {
     }
 
     public Future<Void> close() {
+        if (dashboard != null) {
+            dashboard.close();
+        }
         return server == null ? Future.succeededFuture() : server.close();
     }
 

@@ -1,2 +1,2 @@
-/** The admin listener: JSON API with bearer tokens (and later the dashboard), on its own port. */
+/** The admin listener: the JSON API (bearer tokens) and the live dashboard (sign-in sessions), on its own port. */
 package org.fossinfra.web;

@@ -26,6 +26,7 @@ class ConfigDocsTest {
         Config c = ConfigLoader.parse(yaml, "foss-infra.yaml", Map.of("FOSS_ADMIN_TOKEN", "a-long-enough-secret-value",
                 "FOSS_PG_PASSWORD", "pg-secret"));
 
+        assertThat(c.admin().orElseThrow().users()).extracting(AdminConfig.User::name).containsExactly("alice");
         FrontendConfig f = c.frontends().getFirst();
         assertThat(f.responseHeaders()).containsEntry("X-XSS-Protection", "1; mode=block");
         assertThat(f.routes()).extracting(RouteConfig::backend).containsExactly("ws", "matrix", "api");
