@@ -3,20 +3,26 @@ package org.fossinfra.app;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.fossinfra.config.Config;
+import org.fossinfra.config.DatabaseConfig;
 import org.fossinfra.control.Control;
+import org.fossinfra.events.DurableEventLog;
 import org.fossinfra.events.EventLog;
 import org.fossinfra.events.EventType;
+import org.fossinfra.events.WriteBehindConfig;
 import org.fossinfra.health.HealthChecks;
 import org.fossinfra.metrics.EventLoopMonitor;
 import org.fossinfra.metrics.HostCollector;
 import org.fossinfra.metrics.PrometheusMetrics;
 import org.fossinfra.metrics.Telemetry;
 import org.fossinfra.health.ServiceChecks;
+import org.fossinfra.matrix.MatrixBot;
 import org.fossinfra.proxy.ProxyServer;
+import org.fossinfra.store.Database;
 import org.fossinfra.web.AdminServer;
 import org.fossinfra.web.Dashboard;
 
@@ -24,8 +30,10 @@ import org.fossinfra.web.Dashboard;
  * One foss-infra node. Start order: Vert.x (one event loop per core, native transport), the event log, the proxy
  * (traffic flows from here on), the backends' health checks, the service checks (PostgreSQL, Redis, ...; on a Vert.x
  * of their own, so they never take a cycle from traffic), the control operations, the admin listener, and last the
- * services' first checks, so that a dead or slow service can neither fail nor delay start-up. Stop order is the
- * reverse.
+ * services' first checks, so that a dead or slow service can neither fail nor delay start-up, then the Matrix bot
+ * (its own threads and Vert.x; it connects in the background, so a dead homeserver changes nothing here), and after
+ * them the event store's PostgreSQL, in the background (events are journaled from the start and written once it is up). Stop
+ * order is the reverse; the event log writes what it holds before the database stops.
  */
 public final class Node implements AutoCloseable {
     private final Vertx vertx;
@@ -39,10 +47,17 @@ public final class Node implements AutoCloseable {
     private final EventLoopMonitor loopMonitor;
     private final Telemetry telemetry;
     private final PrometheusMetrics metrics;
+    private final DurableEventLog durableEvents;
+    private final Database database;
+    private final MatrixBot matrix;
 
     private Node(Vertx vertx, EventLog events, ProxyServer proxy, HealthChecks health, ServiceChecks services,
                  Control control, AdminServer admin, Config config, EventLoopMonitor loopMonitor,
-                 Telemetry telemetry, PrometheusMetrics metrics) {
+                 Telemetry telemetry, PrometheusMetrics metrics, DurableEventLog durableEvents, Database database,
+                 MatrixBot matrix) {
+        this.matrix = matrix;
+        this.durableEvents = durableEvents;
+        this.database = database;
         this.loopMonitor = loopMonitor;
         this.telemetry = telemetry;
         this.metrics = metrics;
@@ -72,12 +87,19 @@ public final class Node implements AutoCloseable {
      */
     public static Node start(Config config, Path configFile) throws Exception {
         Vertx vertx = Vertx.vertx(vertxOptions());
-        EventLog events = EventLog.inMemory(10_000);
+        // Events: journaled from the first one on (the database comes up in the background, at the very end).
+        DatabaseConfig db = config.database();
+        DurableEventLog durable = db.target() instanceof DatabaseConfig.Disabled ? null
+                : EventLog.writeBehind(new WriteBehindConfig(config.node().name(), 10_000, db.journal(), db.buffer(),
+                        db.batchSize(), Duration.ofSeconds(5)));
+        EventLog events = durable != null ? durable : EventLog.inMemory(10_000);
+        Database database = null;
         ProxyServer proxy = null;
         HealthChecks health = null;
         ServiceChecks services = null;
         EventLoopMonitor loopMonitor = null;
         Telemetry telemetry = null;
+        MatrixBot matrix = null;
         try {
             proxy = new ProxyServer(vertx);
             proxy.apply(config).get(30, TimeUnit.SECONDS);
@@ -103,14 +125,27 @@ public final class Node implements AutoCloseable {
             // Last: a first PostgreSQL check loads its client and computes a SCRAM proof, about a second of a core,
             // which the start-up should neither wait for nor share its CPU with.
             services.apply(config.services());
+            // The Matrix bot returns at once and connects on its own threads; subscribed before node.start, so that
+            // the ops room hears of this start.
+            if (config.matrix().isPresent() && config.matrix().get().enabled()) {
+                matrix = MatrixBot.start(config.matrix().get(), config.node().name(), config.node().dataDir(), control);
+            }
             events.record(EventType.NODE_START, "node", config.node().name(),
                     "node " + config.node().name() + " started with " + config.frontends().size() + " frontend(s) and "
                             + config.backends().size() + " backend(s)"
                             + (config.services().isEmpty() ? "" : ", watching " + config.services().size() + " service(s)"),
                     Map.of("config", configFile.toString()));
+            // Last of all: PostgreSQL (embedded: seconds on a first start) comes up on a thread of its own; until it is
+            // ready, events wait in the journal and the API and dashboard read them from memory.
+            if (durable != null) {
+                database = Database.start(db, config.node().name(), durable);
+            }
             return new Node(vertx, events, proxy, health, services, control, admin, config, loopMonitor, telemetry,
-                    metrics);
+                    metrics, durable, database, matrix);
         } catch (Exception e) {
+            if (matrix != null) {
+                matrix.close();
+            }
             if (telemetry != null) {
                 telemetry.close();
             }
@@ -125,6 +160,12 @@ public final class Node implements AutoCloseable {
             }
             if (proxy != null) {
                 proxy.close();
+            }
+            if (durable != null) {
+                durable.close();
+            }
+            if (database != null) {
+                database.close();
             }
             vertx.close().await(10, TimeUnit.SECONDS);
             throw e;
@@ -163,6 +204,16 @@ public final class Node implements AutoCloseable {
         return metrics;
     }
 
+    /** The Matrix bot, when the config has an enabled {@code matrix:} section. */
+    public Optional<MatrixBot> matrix() {
+        return Optional.ofNullable(matrix);
+    }
+
+    /** The event store's PostgreSQL, unless the config disables it. */
+    public Optional<Database> database() {
+        return Optional.ofNullable(database);
+    }
+
     @Override
     public void close() {
         events.record(EventType.NODE_STOP, "node", config.node().name(), "node " + config.node().name() + " stopping");
@@ -173,11 +224,21 @@ public final class Node implements AutoCloseable {
         } catch (Exception ignored) {
             // shutting down anyway
         }
+        if (matrix != null) {
+            matrix.close(); // posts what is queued, "stopping" included, for 2 s at most
+        }
         services.close();
         telemetry.close();
         loopMonitor.close();
         health.close();
         proxy.close();
+        // The event log writes what it still holds (within its close timeout) before the database goes.
+        if (durableEvents != null) {
+            durableEvents.close();
+        }
+        if (database != null) {
+            database.close();
+        }
         try {
             vertx.close().await(10, TimeUnit.SECONDS);
         } catch (Exception ignored) {

@@ -16,13 +16,16 @@ import org.fossinfra.balance.Algorithm;
  * @param queueSize   most requests waiting for a free slot when every server is at maxconn (503 beyond)
  * @param pool        idle connection pool towards the servers
  * @param timeouts    resolved timeouts (connect, server, queue and tunnel apply here)
+ * @param rateLimits  names of the rate-limit rules checked for every request routed here, in order, before a server
+ *                    is chosen
  * @param line        line of the backend in the config file, for messages
  */
 public record BackendConfig(String name, Algorithm balance, List<ServerConfig> servers,
                             Optional<HealthCheckConfig> healthCheck, int retries, boolean redispatch, int queueSize,
-                            PoolConfig pool, Timeouts timeouts, int line) {
+                            PoolConfig pool, Timeouts timeouts, List<String> rateLimits, int line) {
     public BackendConfig {
         servers = List.copyOf(servers);
+        rateLimits = List.copyOf(rateLimits);
     }
 
     /**

@@ -18,7 +18,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 /** Reads one item of {@code backends:}: its algorithm, servers, health check, retries, queue, pool and timeouts. */
 final class BackendReader {
     static final List<String> KEYS = List.of("name", "balance", "servers", "health-check", "retries", "redispatch",
-            "queue-size", "pool", "timeouts");
+            "queue-size", "pool", "timeouts", "rate-limits");
     static final List<String> SERVER_KEYS = List.of("name", "address", "weight", "maxconn", "backup");
     static final List<String> CHECK_KEYS =
             List.of("method", "path", "host", "expect-status", "interval", "timeout", "rise", "fall");
@@ -78,7 +78,7 @@ final class BackendReader {
                         "move it to a frontend's timeouts or to the top-level timeouts")
                         : null);
         return new BackendConfig(name, balance, servers, healthCheck, retries, redispatch, queueSize, pool, timeouts,
-                s.line());
+                RateLimitReader.refs(ctx, s, checks), s.line());
     }
 
     private static Algorithm algorithm(String text) {

@@ -14,13 +14,24 @@ import java.util.Optional;
  * @param frontends listeners, in file order
  * @param backends server pools, in file order
  * @param services services watched beside the backends (PostgreSQL, Redis, ...), in file order; may be empty
+ * @param redis    the Redis all nodes share (rate-limit counts, locks), or empty to keep them in the process
+ * @param rateLimits rate-limit rules, in file order; frontends and backends name the ones they apply
+ * @param database where events are persisted (an embedded PostgreSQL unless the file says otherwise)
+ * @param matrix   the Matrix ops room (notifications and chat commands), or empty for none
  */
 public record Config(Path source, NodeConfig node, Optional<AdminConfig> admin,
-                     List<FrontendConfig> frontends, List<BackendConfig> backends, List<ServiceConfig> services) {
+                     List<FrontendConfig> frontends, List<BackendConfig> backends, List<ServiceConfig> services,
+                     Optional<RedisConfig> redis, List<RateLimitConfig> rateLimits,
+                     DatabaseConfig database, Optional<MatrixConfig> matrix) {
     public Config {
         frontends = List.copyOf(frontends);
         backends = List.copyOf(backends);
         services = List.copyOf(services);
+        rateLimits = List.copyOf(rateLimits);
+    }
+
+    public Optional<RateLimitConfig> rateLimit(String name) {
+        return rateLimits.stream().filter(r -> r.name().equals(name)).findFirst();
     }
 
     public Optional<BackendConfig> backend(String name) {

@@ -19,7 +19,9 @@ import org.yaml.snakeyaml.nodes.Node;
  * meaningful when no error was reported.
  */
 final class ConfigReader {
-    static final List<String> KEYS = List.of("node", "admin", "timeouts", "frontends", "backends", "services");
+    static final List<String> KEYS =
+            List.of("node", "admin", "timeouts", "frontends", "backends", "services", "redis", "rate-limits",
+                    "database", "matrix");
     static final List<String> TIMEOUT_KEYS =
             List.of("connect", "client", "server", "http-request", "queue", "tunnel", "keep-alive");
     /** A token anyone could guess in a few tries is no protection: 16 characters is 64 bits as hex, 96 as base64. */
@@ -40,7 +42,10 @@ final class ConfigReader {
         top.allowOnly(KEYS, key -> key.startsWith("x-"), key -> null);
         NodeConfig node = readNode(top.section("node"));
         Optional<AdminConfig> admin = readAdmin(top.section("admin"));
+        DatabaseConfig database = DatabaseReader.read(ctx, top.section("database"), node.dataDir(), this::resolve);
         Timeouts global = readTimeouts(top.section("timeouts"), Timeouts.DEFAULTS, TIMEOUT_KEYS, key -> null);
+        Optional<RedisConfig> redis = RateLimitReader.readRedis(top.section("redis"));
+        List<RateLimitConfig> rateLimits = RateLimitReader.read(ctx, top, top.has("redis"), checks);
 
         List<Section> frontendItems =
                 top.requiredItems("frontends", "add frontends: with at least one listener (see docs/config.md)");
@@ -66,8 +71,9 @@ final class ConfigReader {
                 }
             }
         }
+        Optional<MatrixConfig> matrix = MatrixReader.read(ctx, top.section("matrix"), node.name());
         checks.run(ctx);
-        return new Config(source, node, admin, frontends, backends, services);
+        return new Config(source, node, admin, frontends, backends, services, redis, rateLimits, database, matrix);
     }
 
     private NodeConfig readNode(Section s) {

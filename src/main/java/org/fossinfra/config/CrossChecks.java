@@ -21,6 +21,8 @@ final class CrossChecks {
     private final List<Named> backends = new ArrayList<>();
     private final List<Named> services = new ArrayList<>();
     private final List<Named> backendRefs = new ArrayList<>();
+    private final List<Named> rateLimits = new ArrayList<>();
+    private final List<Named> rateLimitRefs = new ArrayList<>();
     private final List<Bind> binds = new ArrayList<>();
 
     void frontend(String name, int line, String field) {
@@ -40,6 +42,16 @@ final class CrossChecks {
         backendRefs.add(new Named(name, line, field));
     }
 
+    /** A rule of the top-level {@code rate-limits}. */
+    void rateLimit(String name, int line, String field) {
+        rateLimits.add(new Named(name, line, field));
+    }
+
+    /** A frontend's or backend's {@code rate-limits} entry. */
+    void rateLimitRef(String name, int line, String field) {
+        rateLimitRefs.add(new Named(name, line, field));
+    }
+
     /** @param owner "frontend 'http'" or "the admin listener" */
     void bind(String owner, HostPort address, int line, String field) {
         binds.add(new Bind(owner, address, line, field));
@@ -54,6 +66,16 @@ final class CrossChecks {
         unique(ctx, frontends, "frontend");
         unique(ctx, backends, "backend");
         unique(ctx, services, "service");
+        unique(ctx, rateLimits, "rate-limit rule");
+        List<String> rules = List.copyOf(new LinkedHashSet<>(rateLimits.stream().map(Named::name).toList()));
+        for (Named ref : rateLimitRefs) {
+            if (!rules.contains(ref.name())) {
+                String otherwise = rules.isEmpty() ? "define it under the top-level rate-limits:"
+                        : "use one of " + String.join(", ", rules);
+                ctx.error(ref.line(), ref.field(), "rate-limit rule '" + ref.name() + "' does not exist",
+                        Suggestions.didYouMean(ref.name(), rules, otherwise));
+            }
+        }
         List<String> known = backendNames();
         for (Named ref : backendRefs) {
             if (!known.contains(ref.name())) {

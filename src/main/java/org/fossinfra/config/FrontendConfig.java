@@ -16,13 +16,15 @@ import java.util.Map;
  * @param limits          request size limits
  * @param timeouts        resolved timeouts (client, httpRequest and keepAlive apply here)
  * @param maxconn         concurrent client connections accepted (0 = unlimited)
+ * @param rateLimits      names of the rate-limit rules checked for every request, in order, before routing
  * @param line            line of the frontend in the config file, for messages
  */
 public record FrontendConfig(String name, HostPort bind, List<RouteConfig> routes, String defaultBackend,
                              Map<String, String> responseHeaders, boolean forwardedFor, boolean forwardedProto,
-                             Limits limits, Timeouts timeouts, int maxconn, int line) {
+                             Limits limits, Timeouts timeouts, int maxconn, List<String> rateLimits, int line) {
     public FrontendConfig {
         routes = List.copyOf(routes);
+        rateLimits = List.copyOf(rateLimits);
         responseHeaders = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(responseHeaders));
     }
 

@@ -17,7 +17,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 /** Reads one item of {@code frontends:}: its listener, routes, response headers, limits and timeouts. */
 final class FrontendReader {
     static final List<String> KEYS = List.of("name", "bind", "default-backend", "routes", "response-headers",
-            "forwarded-for", "forwarded-proto", "maxconn", "limits", "timeouts");
+            "forwarded-for", "forwarded-proto", "maxconn", "limits", "timeouts", "rate-limits");
     static final List<String> TIMEOUT_KEYS = List.of("client", "http-request", "keep-alive");
     static final List<String> LIMIT_KEYS = List.of("max-request-line", "max-header-bytes", "max-headers");
     static final List<String> CONDITION_KEYS = List.of("websocket", "path-prefix", "host", "header");
@@ -79,7 +79,7 @@ final class FrontendReader {
                         "move it to a backend's timeouts or to the top-level timeouts")
                         : null);
         return new FrontendConfig(name, bind, routes, defaultBackend, headers, forwardedFor, forwardedProto, limits,
-                timeouts, maxconn, s.line());
+                timeouts, maxconn, RateLimitReader.refs(ctx, s, checks), s.line());
     }
 
     private static RouteConfig readRoute(Context ctx, Section r, CrossChecks checks) {

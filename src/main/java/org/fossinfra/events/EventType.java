@@ -14,7 +14,6 @@ public final class EventType {
     public static final String CONFIG_RELOAD_FAILED = "config.reload.failed";
     public static final String NODE_START = "node.start";
     public static final String NODE_STOP = "node.stop";
-
     /** A dashboard sign-in; actor "dashboard:&lt;user&gt;", subject the client address. */
     public static final String AUTH_LOGIN = "auth.login";
     /** A wrong user name or password; actor the name tried, subject the client address. */
@@ -22,6 +21,30 @@ public final class EventType {
     /** Sign-ins refused by the rate limit (recorded once per lock-out, not per attempt). */
     public static final String AUTH_LOGIN_LIMITED = "auth.login.limited";
     public static final String AUTH_LOGOUT = "auth.logout";
+    /** The event store (PostgreSQL) can be written; actor "event-store", subject the node. */
+    public static final String STORE_AVAILABLE = "store.available";
+    /** The event store failed (refused, wrong password, no permission, ...); the message says why and what to do. */
+    public static final String STORE_UNAVAILABLE = "store.unavailable";
+    /** The partition job created or dropped monthly partitions of the events table; actor "partition-job". */
+    public static final String STORE_PARTITIONS = "store.partitions";
+    /**
+     * The shared rate-limit store (Redis) stopped answering: refused, erred or too slow; actor "ratelimit", subject
+     * its address. Once per outage; checks meanwhile follow the {@code on-failure} setting.
+     */
+    public static final String RATELIMIT_STORE_UNAVAILABLE = "ratelimit.store.unavailable";
+    /** The shared rate-limit store answers again (after a second without failures); data: down-ms, failures. */
+    public static final String RATELIMIT_STORE_AVAILABLE = "ratelimit.store.available";
+
+    /** The Matrix bot signed in and is in the ops room (at start, and again after the homeserver was away). */
+    public static final String MATRIX_CONNECTED = "matrix.connected";
+    /** The homeserver stopped answering; once per outage. Notifications wait in the outbox meanwhile. */
+    public static final String MATRIX_UNAVAILABLE = "matrix.unavailable";
+    /** The Matrix bot gave up for good (refused credentials, say); the message says why and what to do. */
+    public static final String MATRIX_STOPPED = "matrix.stopped";
+    /** A chat command was refused: the sender is not among matrix.operators. Actor: the sender's Matrix id. */
+    public static final String MATRIX_COMMAND_REFUSED = "matrix.command.refused";
+    /** Notifications were dropped: the outbox was full, or the homeserver rejected a message for good. */
+    public static final String MATRIX_NOTIFICATIONS_DROPPED = "matrix.notifications.dropped";
 
     private EventType() {
     }

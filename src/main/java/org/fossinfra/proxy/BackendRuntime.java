@@ -37,8 +37,11 @@ public final class BackendRuntime {
     final long serverTimeoutNanos;
     final long queueTimeoutNanos;
     final long tunnelTimeoutNanos;
+    /** Checked in order for every request routed here, before a server is chosen. */
+    final RateLimitRule[] rateLimits;
 
-    BackendRuntime(BackendConfig config, ServerSet servers, int loops, TrafficMeters meters) {
+    BackendRuntime(BackendConfig config, ServerSet servers, int loops, TrafficMeters meters,
+                   Map<String, RateLimitRule> rules) {
         this.config = config;
         this.servers = servers;
         this.perLoop = new LoadBalancer[loops];
@@ -59,6 +62,7 @@ public final class BackendRuntime {
         this.serverTimeoutNanos = config.timeouts().server().toNanos();
         this.queueTimeoutNanos = config.timeouts().queue().toNanos();
         this.tunnelTimeoutNanos = config.timeouts().tunnel().toNanos();
+        this.rateLimits = config.rateLimits().stream().map(rules::get).toArray(RateLimitRule[]::new);
     }
 
     public String name() {

@@ -1,6 +1,7 @@
 package org.fossinfra.proxy;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -9,7 +10,8 @@ import java.util.Map;
 /**
  * The responses the proxy itself sends (HAProxy's errorfiles): a short plain-text body, the frontend's configured
  * response headers, and {@code Connection: close}, since after a refusal the connection's framing can't be trusted.
- * Built once per frontend; sending one costs a duplicate, not a render.
+ * Built once per frontend; sending one costs a duplicate, not a render. The 429 of a rate limit carries a
+ * {@code Retry-After} that differs per answer: it is written from a prebuilt head and tail around the number.
  */
 final class ErrorResponses {
     private static final Map<Integer, String> REASONS = Map.ofEntries(
@@ -36,6 +38,10 @@ final class ErrorResponses {
     private final Map<Integer, ByteBuf> responses = new HashMap<>();
     /** The same responses without their body, for HEAD requests (RFC 9110 §9.3.2). */
     private final Map<Integer, ByteBuf> heads = new HashMap<>();
+    /** The 429's head up to the {@code Retry-After} value, and what follows it, with and without the body. */
+    private final byte[] limitedHead;
+    private final byte[] limitedTail;
+    private final byte[] limitedTailNoBody;
 
     ErrorResponses(Map<String, String> responseHeaders) {
         for (var e : REASONS.entrySet()) {
@@ -50,6 +56,40 @@ final class ErrorResponses {
             head.append("Connection: close\r\n\r\n");
             responses.put(status, constant(head + body));
             heads.put(status, constant(head.toString()));
+        }
+        String h = new String(bytes(responses.get(429)), StandardCharsets.ISO_8859_1);
+        int end = h.indexOf("\r\n\r\n") + 2; // after the last header line
+        limitedHead = (h.substring(0, end) + "Retry-After: ").getBytes(StandardCharsets.ISO_8859_1);
+        limitedTail = ("\r\n" + h.substring(end)).getBytes(StandardCharsets.ISO_8859_1);
+        limitedTailNoBody = "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private static byte[] bytes(ByteBuf b) {
+        byte[] out = new byte[b.readableBytes()];
+        b.getBytes(b.readerIndex(), out);
+        return out;
+    }
+
+    /**
+     * 429 Too Many Requests with {@code Retry-After: seconds} (RFC 6585 §4, RFC 9110 §10.2.3), in a buffer of
+     * {@code alloc}; without the body for a HEAD request.
+     */
+    ByteBuf tooManyRequests(ByteBufAllocator alloc, long retryAfterSeconds, boolean head) {
+        byte[] tail = head ? limitedTailNoBody : limitedTail;
+        ByteBuf b = alloc.directBuffer(limitedHead.length + 20 + tail.length);
+        b.writeBytes(limitedHead);
+        writeDigits(b, Math.max(1, retryAfterSeconds));
+        return b.writeBytes(tail);
+    }
+
+    /** Decimal digits of a positive number, without making a String. */
+    private static void writeDigits(ByteBuf b, long n) {
+        long div = 1;
+        while (n / div >= 10) {
+            div *= 10;
+        }
+        for (; div > 0; div /= 10) {
+            b.writeByte((int) ('0' + n / div % 10));
         }
     }
 

@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 import org.fossinfra.balance.KeyHash;
 import org.fossinfra.balance.Pick;
 import org.fossinfra.balance.Server;
+import org.fossinfra.ratelimit.Decision;
+import org.fossinfra.ratelimit.Limiter;
 
 /**
  * One client connection and the exchange in progress on it: read a request head, route it, take a server slot (or
@@ -24,6 +26,7 @@ import org.fossinfra.balance.Server;
  * <pre>
  *   IDLE     next request               keep-alive (or http-request for the first one): close quietly
  *   HEAD     rest of the head           http-request: 408
+ *   LIMIT    a rate-limit store's answer  the store's timeout: its on-failure (let through, or 503)
  *   DISPATCH a slot or a connection     queue: 503 (connect has its own timeout, then retry)
  *   BODY     request body from client   client: 408 (server: 504 while the server isn't taking the body)
  *   WAIT     response from server       server: 504 before the response starts, abort after
@@ -31,17 +34,25 @@ import org.fossinfra.balance.Server;
  *   TUNNEL   either side (WebSocket)    tunnel: close both
  * </pre>
  *
+ * <p>Rate limits, HAProxy's {@code http-request deny} on a stick-table rate: the frontend's rules are checked when
+ * the head is in, before routing; the backend's after routing, before a server slot is taken. A rule over its limit
+ * ends the exchange with 429 and {@code Retry-After}; nothing reaches a server. The in-process store answers at
+ * once, and the exchange goes on within the same call; a Redis check leaves the connection in LIMIT until the answer
+ * comes back on this event loop, or the store's timeout passes first. Each check carries a tag, so an answer that
+ * comes after its timeout is recognised and ignored.
+ *
  * <p>Hazard: every path out of an exchange must release the server slot exactly once and close or pool the server
  * connection exactly once; {@link #endExchange} is the one place that does both.
  */
 final class FrontendConnection extends ChannelInboundHandlerAdapter implements BodyFramer.Sink {
     private static final int IDLE = 0;
     private static final int HEAD = 1;
-    private static final int DISPATCH = 2;
-    private static final int BODY = 3;
-    private static final int WAIT = 4;
-    private static final int TUNNEL = 5;
-    private static final int CLOSED = 6;
+    private static final int LIMIT = 2;
+    private static final int DISPATCH = 3;
+    private static final int BODY = 4;
+    private static final int WAIT = 5;
+    private static final int TUNNEL = 6;
+    private static final int CLOSED = 7;
 
     /** Pipelined bytes kept while an exchange runs; past this the connection stops reading (and TCP pushes back). */
     private static final int MAX_BUFFERED_AHEAD = 64 * 1024;
@@ -89,6 +100,17 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
     private boolean responseStarted;
     private boolean flushServer;
     private boolean admitted;
+
+    // Rate-limit checks of the request in progress: the rules of the frontend, then of the backend.
+    private RateLimitRule[] limitRules;
+    private int limitIndex;
+    private RateLimitRule limitRule;
+    private long limitTag;
+    private boolean limitInCall;
+    private boolean limitAnswered;
+    private Decision limitDecision;
+    /** The one listener for every check of this connection, so that a check allocates no lambda. */
+    private final Limiter.Answer onLimit = this::onLimitDecision;
 
     FrontendConnection(FrontendSlot slot, ProxyServer proxy) {
         this.slot = slot;
@@ -193,7 +215,7 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        boolean midExchange = state == DISPATCH || state == BODY || state == WAIT;
+        boolean midExchange = state == LIMIT || state == DISPATCH || state == BODY || state == WAIT;
         if (midExchange && !responseStarted) {
             countFailure(0, "client closed the connection before the response");
         }
@@ -255,9 +277,8 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
     }
 
     private void onRequestHead() {
-        int base = in.readerIndex();
         slot.counters.request();
-        be = fe.router.route(req, in, base);
+        be = null;
         headRequest = req.head;
         idempotent = req.idempotent;
         upgrade = req.webSocketUpgrade();
@@ -266,11 +287,35 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
         long bodyLength = req.bodyLength();
         boolean chunked = req.chunked;
         hasBody = chunked || bodyLength > 0;
+        requestStart = System.nanoTime();
+        if (fe.rateLimits.length > 0) {
+            checkLimits(fe.rateLimits);
+        } else {
+            route();
+        }
+    }
+
+    /** Frontend rules passed: choose the backend, then check its rules. The head is still unread in {@code in}. */
+    private void route() {
+        be = fe.router.route(req, in, in.readerIndex());
         if (be == null) {
             in.skipBytes(req.headLength());
             refuse(503, "no backend matches the request and the frontend has no default");
             return;
         }
+        be.counters().request();
+        if (be.rateLimits.length > 0) {
+            checkLimits(be.rateLimits);
+        } else {
+            forward();
+        }
+    }
+
+    /** Every rule passed: write the head for the server, and take a slot. */
+    private void forward() {
+        int base = in.readerIndex();
+        long bodyLength = req.bodyLength();
+        boolean chunked = req.chunked;
         outHead = HeadWriter.request(ch.alloc(), req, in, base, fe.config.forwardedFor() ? clientIp : null,
                 fe.config.forwardedProto());
         in.skipBytes(req.headLength());
@@ -292,19 +337,117 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
             reqBody.length(bodyLength);
         }
         releaseInIfEmpty();
-        be.counters().request();
         attempts = 0;
         resetRetried = false;
         avoid = null;
         responseStarted = false;
         requestSent = false;
         state = DISPATCH;
-        stateSince = requestStart = System.nanoTime();
+        stateSince = System.nanoTime();
         // Reading stays on: what arrives meanwhile (body, pipelined requests) is buffered up to MAX_BUFFERED_AHEAD.
         // Turning it off and on for every request would cost two epoll_ctl calls a request. It also means a client
         // that goes away is noticed at once (a FIN closes the connection: HAProxy's abortonclose), so a queued or
         // slow request stops holding a server slot for nobody.
         dispatch(false);
+    }
+
+    // ---------------------------------------------------------------- rate limits
+
+    /** Checks {@code rules} in order; the exchange goes on when all let the request through. */
+    private void checkLimits(RateLimitRule[] rules) {
+        state = LIMIT;
+        limitRules = rules;
+        limitIndex = 0;
+        nextLimit();
+    }
+
+    /** Asks the next rule; in-process answers are taken in this loop, a remote one ends it until it comes. */
+    private void nextLimit() {
+        RateLimitRule[] rules = limitRules;
+        while (limitIndex < rules.length) {
+            RateLimitRule rule = rules[limitIndex++];
+            limitRule = rule;
+            limitAnswered = false;
+            limitInCall = true;
+            rule.limiter.acquire(rule.key(req, in, in.readerIndex(), clientText), ++limitTag, onLimit);
+            limitInCall = false;
+            if (!limitAnswered) {
+                stateSince = System.nanoTime(); // the rule's timeout runs from now
+                ensureTimer();
+                return;
+            }
+            Decision d = limitDecision;
+            limitDecision = null;
+            if (!admit(rule, d)) {
+                return;
+            }
+        }
+        limitRules = null;
+        if (be == null) {
+            route();
+        } else {
+            forward();
+        }
+    }
+
+    /** A store's answer: on this loop at once (in-process), or later from the store's I/O. */
+    private void onLimitDecision(long tag, Decision d) {
+        if (!loop.loop.inEventLoop()) {
+            loop.loop.execute(() -> onLimitDecision(tag, d));
+            return;
+        }
+        if (state != LIMIT || tag != limitTag || limitAnswered) {
+            return; // too late: the timeout decided, or the client went away
+        }
+        limitAnswered = true;
+        if (limitInCall) {
+            limitDecision = d; // nextLimit takes it when acquire returns
+            return;
+        }
+        if (admit(limitRule, d)) {
+            nextLimit();
+        }
+    }
+
+    /** Whether the request may go on after {@code rule} answered {@code d}; if not, the exchange is ended. */
+    private boolean admit(RateLimitRule rule, Decision d) {
+        return switch (d) {
+            case Decision.Allowed a -> true;
+            case Decision.Denied denied -> {
+                deny(denied.retryAfterSeconds());
+                yield false;
+            }
+            case Decision.Unavailable u -> storeUnavailable(rule, u.reason());
+        };
+    }
+
+    /** The store did not answer (an error, or nothing within its timeout): the rule's on-failure decides. */
+    private boolean storeUnavailable(RateLimitRule rule, String why) {
+        if (rule.failOpen) {
+            return true;
+        }
+        in.skipBytes(req.headLength());
+        fail(503, "rate-limit rule '" + rule.name() + "' could not be checked (" + why + ") and on-failure is closed");
+        return false;
+    }
+
+    /**
+     * 429 with {@code Retry-After}, and close, as HAProxy's {@code http-request deny} does. A refusal by policy, not a
+     * failure: it counts as a 4xx response, and makes no log line (a client over its limit could flood the log).
+     */
+    private void deny(long retryAfterSeconds) {
+        in.skipBytes(req.headLength());
+        endExchange(false);
+        state = CLOSED;
+        slot.counters.response(429);
+        if (be != null) {
+            be.counters().response(429);
+            recordLatency();
+        }
+        if (ch.isActive()) {
+            ch.writeAndFlush(fe.errors.tooManyRequests(ch.alloc(), retryAfterSeconds, req.head))
+                    .addListener(ChannelFutureListener.CLOSE);
+        }
     }
 
     // ---------------------------------------------------------------- choosing a server
@@ -710,6 +853,8 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
         return switch (state) {
             case IDLE -> stateSince + (firstRequest ? fe.httpRequestNanos : fe.keepAliveNanos);
             case HEAD -> stateSince + fe.httpRequestNanos;
+            case LIMIT -> limitAnswered || limitRule.timeoutNanos == Long.MAX_VALUE ? Long.MAX_VALUE
+                    : stateSince + limitRule.timeoutNanos;
             case DISPATCH -> queued ? stateSince + be.queueTimeoutNanos : Long.MAX_VALUE;
             // While one side is held back because the other isn't taking its bytes, the slow side's timeout runs.
             case BODY -> conn != null && !conn.channel().isWritable() ? lastServerIo + be.serverTimeoutNanos
@@ -748,6 +893,12 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
                 ch.close();
             }
             case HEAD -> fail(408, "request head not received within timeout http-request");
+            case LIMIT -> {
+                limitAnswered = true; // an answer arriving now is too late
+                if (storeUnavailable(limitRule, "no answer within " + limitRule.timeoutNanos / 1_000_000 + " ms")) {
+                    nextLimit();
+                }
+            }
             case DISPATCH -> fail(503, "no server slot freed within timeout queue");
             case BODY -> {
                 if (conn != null && !conn.channel().isWritable()) {

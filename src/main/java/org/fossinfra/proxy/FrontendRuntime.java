@@ -4,7 +4,8 @@ import java.util.Map;
 import org.fossinfra.config.FrontendConfig;
 
 /**
- * One frontend's routing snapshot: config, compiled router, prebuilt error responses and response rewrite. Replaced
+ * One frontend's routing snapshot: config, compiled router, rate-limit rules, prebuilt error responses and response
+ * rewrite. Replaced
  * whole on reload; a connection reads the current one at the start of each request, so a reload applies to the next
  * request without touching the ones in flight.
  */
@@ -13,15 +14,18 @@ final class FrontendRuntime {
     final Router router;
     final ErrorResponses errors;
     final HeadWriter.ResponseRewrite rewrite;
+    /** Checked in order for every request, before routing. */
+    final RateLimitRule[] rateLimits;
     final long httpRequestNanos;
     final long keepAliveNanos;
     final long clientNanos;
 
-    FrontendRuntime(FrontendConfig config, Map<String, BackendRuntime> backends) {
+    FrontendRuntime(FrontendConfig config, Map<String, BackendRuntime> backends, Map<String, RateLimitRule> rules) {
         this.config = config;
         this.router = new Router(config, backends);
         this.errors = new ErrorResponses(config.responseHeaders());
         this.rewrite = new HeadWriter.ResponseRewrite(config.responseHeaders());
+        this.rateLimits = config.rateLimits().stream().map(rules::get).toArray(RateLimitRule[]::new);
         this.httpRequestNanos = config.timeouts().httpRequest().toNanos();
         this.keepAliveNanos = config.timeouts().keepAlive().toNanos();
         this.clientNanos = config.timeouts().client().toNanos();

@@ -22,15 +22,18 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.fossinfra.balance.AdminState;
 import org.fossinfra.balance.Server;
 import org.fossinfra.balance.ServerSet;
 import org.fossinfra.config.BackendConfig;
 import org.fossinfra.config.Config;
 import org.fossinfra.config.FrontendConfig;
+import org.fossinfra.config.RedisConfig;
 import org.fossinfra.metrics.Counters;
 import org.fossinfra.metrics.TrafficMeters;
 import org.fossinfra.metrics.TrafficSource;
+import org.fossinfra.ratelimit.RateLimitStore;
 
 /**
  * The data plane's entry point: binds the frontends on Vert.x's Netty event loops (native epoll when available)
@@ -60,6 +63,7 @@ public final class ProxyServer implements AutoCloseable, TrafficSource {
     private final TrafficMeters meters = new TrafficMeters();
     private final AtomicInteger clientConnections = new AtomicInteger();
     private final int maxClientConnections;
+    private final RateLimits rateLimits;
 
     public ProxyServer(Vertx vertx) {
         this(vertx, OpenFiles.clientConnectionBudget());
@@ -84,6 +88,17 @@ public final class ProxyServer implements AutoCloseable, TrafficSource {
             n++;
         }
         this.loops = n;
+        this.rateLimits = new RateLimits(vertx);
+    }
+
+    /**
+     * How to open the shared store of rate-limit rules with {@code store: redis}, from the config's {@code redis}
+     * section (the composition root passes {@code RedisRateLimitStore::start}). Called again when a reload changes
+     * the section. Without it, such rules make {@link #apply} fail.
+     */
+    public ProxyServer redisRateLimitStore(Function<RedisConfig, RateLimitStore> opener) {
+        rateLimits.redisOpener(opener);
+        return this;
     }
 
     /**
@@ -145,7 +160,13 @@ public final class ProxyServer implements AutoCloseable, TrafficSource {
     public synchronized CompletableFuture<Void> apply(Config next) {
         // Weight changes touch live servers, so they wait for the swap: a reload that fails to bind changes nothing.
         List<Runnable> weightChanges = new ArrayList<>();
-        Map<String, BackendRuntime> newBackends = buildBackends(next, weightChanges);
+        RateLimits.Plan limits;
+        try {
+            limits = rateLimits.plan(next);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        Map<String, BackendRuntime> newBackends = buildBackends(next, weightChanges, limits.rules());
         List<FrontendConfig> toBind = new ArrayList<>();
         for (FrontendConfig f : next.frontends()) {
             FrontendSlot s = slots.get(f.name());
@@ -161,23 +182,28 @@ public final class ProxyServer implements AutoCloseable, TrafficSource {
         return all.handle((v, err) -> {
             if (err != null) {
                 bound.values().forEach(Channel::close);
+                synchronized (this) {
+                    rateLimits.abort(limits);
+                }
                 throw new IllegalStateException(err.getCause() != null ? err.getCause().getMessage() : err.getMessage(), err);
             }
             synchronized (this) {
                 weightChanges.forEach(Runnable::run);
-                swap(next, newBackends, bound);
+                swap(next, newBackends, bound, limits.rules());
+                rateLimits.commit(limits);
             }
             return null;
         });
     }
 
-    private void swap(Config next, Map<String, BackendRuntime> newBackends, Map<String, Channel> bound) {
+    private void swap(Config next, Map<String, BackendRuntime> newBackends, Map<String, Channel> bound,
+                      Map<String, RateLimitRule> rules) {
         this.backends = Collections.unmodifiableMap(newBackends);
         List<String> keep = new ArrayList<>();
         for (FrontendConfig f : next.frontends()) {
             keep.add(f.name());
             FrontendSlot s = slots.computeIfAbsent(f.name(), n -> new FrontendSlot(n, meters.frontend(n)));
-            s.current = new FrontendRuntime(f, newBackends);
+            s.current = new FrontendRuntime(f, newBackends, rules);
             Channel ch = bound.get(f.name());
             if (ch != null) {
                 Channel old = s.listener;
@@ -240,7 +266,8 @@ public final class ProxyServer implements AutoCloseable, TrafficSource {
         return result;
     }
 
-    private Map<String, BackendRuntime> buildBackends(Config next, List<Runnable> weightChanges) {
+    private Map<String, BackendRuntime> buildBackends(Config next, List<Runnable> weightChanges,
+                                                      Map<String, RateLimitRule> rules) {
         Map<String, BackendRuntime> old = backends;
         Map<String, BackendRuntime> out = new LinkedHashMap<>();
         for (BackendConfig bc : next.backends()) {
@@ -274,7 +301,7 @@ public final class ProxyServer implements AutoCloseable, TrafficSource {
                 }
                 set = ServerSet.of(bc.name(), servers);
             }
-            out.put(bc.name(), new BackendRuntime(bc, set, loops, meters));
+            out.put(bc.name(), new BackendRuntime(bc, set, loops, meters, rules));
         }
         return out;
     }
@@ -383,5 +410,6 @@ public final class ProxyServer implements AutoCloseable, TrafficSource {
             }
         }
         slots.clear();
+        rateLimits.close();
     }
 }

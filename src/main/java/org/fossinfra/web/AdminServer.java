@@ -9,13 +9,18 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import org.fossinfra.balance.AdminState;
 import org.fossinfra.config.AdminConfig;
 import org.fossinfra.control.Control;
 import org.fossinfra.control.NotFoundException;
+import org.fossinfra.events.EventQuery;
+import org.fossinfra.events.StoreStatus;
 import org.fossinfra.metrics.PrometheusMetrics;
 
 /**
@@ -32,7 +37,9 @@ import org.fossinfra.metrics.PrometheusMetrics;
  *   PUT  /api/backends/{b}/servers/{s}/weight {"weight":0..256}
  *   GET  /api/services, /api/services/{name}          watched services (PostgreSQL, Redis, ...) and their state
  *   POST /api/reload                                  re-read the config file; 422 with errors, nothing changed
- *   GET  /api/events?limit=100&amp;type=server.down       newest first
+ *   GET  /api/events?limit=100&amp;type=server.down       newest first; also since, until (ISO-8601) and before (the
+ *                                                     X-Next-Cursor of the previous page); from PostgreSQL when the
+ *                                                     store is available, else from memory (X-Events-Source says which)
  *   GET  /metrics                                     Prometheus text format (same token)
  *   GET  /healthz                                     200 "ok", no token: for the node's own liveness probe
  * </pre>
@@ -174,23 +181,89 @@ public final class AdminServer {
         guarded(ctx, () -> Json.server(control.setWeight(actor(ctx), ctx.pathParam("b"), ctx.pathParam("s"), w)));
     }
 
+    /**
+     * A page of events. The body stays a JSON array of events, as before paging existed; where the page came from and
+     * how to get the next one are headers: {@code X-Events-Source} (store or memory), {@code X-Events-Store} (the
+     * store's state) with {@code X-Events-Store-Detail} when it is not available, and {@code X-Next-Cursor} with a
+     * {@code Link: <...>; rel="next"} when there are older events. The query runs on a worker thread (JDBC).
+     */
     private void events(RoutingContext ctx) {
-        int limit = 100;
-        String l = ctx.request().getParam("limit");
-        if (l != null) {
-            try {
-                limit = Integer.parseInt(l);
-            } catch (NumberFormatException e) {
-                limit = -1;
-            }
-            if (limit < 1 || limit > 10_000) {
-                error(ctx, 400, "limit: " + l + " (expected: 1..10000)");
-                return;
-            }
+        EventQuery q;
+        try {
+            q = new EventQuery(ctx.request().getParam("type"), instant(ctx, "since"), instant(ctx, "until"),
+                    ctx.request().getParam("before"), limit(ctx.request().getParam("limit")));
+        } catch (IllegalArgumentException e) {
+            error(ctx, 400, e.getMessage());
+            return;
         }
-        JsonArray a = new JsonArray();
-        control.events().recent(limit, ctx.request().getParam("type")).forEach(e -> a.add(Json.event(e)));
-        json(ctx, 200, a);
+        vertx.executeBlocking(() -> control.events().query(q)).onSuccess(page -> {
+            JsonArray a = new JsonArray();
+            page.events().forEach(e -> a.add(Json.event(e)));
+            StoreStatus st = page.store();
+            ctx.response().putHeader("X-Events-Source", page.source().name().toLowerCase(Locale.ROOT))
+                    .putHeader("X-Events-Store", st.state().name().toLowerCase(Locale.ROOT));
+            if (!st.available() && !st.detail().isEmpty()) {
+                ctx.response().putHeader("X-Events-Store-Detail", headerText(st.detail()));
+            }
+            page.next().ifPresent(cursor -> ctx.response().putHeader("X-Next-Cursor", cursor)
+                    .putHeader("Link", "<" + nextLink(ctx, cursor) + ">; rel=\"next\""));
+            json(ctx, 200, a);
+        }).onFailure(e -> {
+            if (e instanceof IllegalArgumentException) {
+                error(ctx, 400, e.getMessage());
+            } else {
+                ctx.fail(e);
+            }
+        });
+    }
+
+    private static int limit(String l) {
+        if (l == null) {
+            return 100;
+        }
+        try {
+            return new EventQuery(null, null, null, null, Integer.parseInt(l)).limit();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("limit: " + l + " (expected: 1.." + EventQuery.MAX_LIMIT + ")");
+        }
+    }
+
+    private static Instant instant(RoutingContext ctx, String name) {
+        String v = ctx.request().getParam(name);
+        if (v == null || v.isEmpty()) {
+            return null;
+        }
+        try {
+            return Instant.parse(v);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException(name + ": " + v + " (expected: an ISO-8601 time such as"
+                    + " 2026-11-27T09:00:00Z)");
+        }
+    }
+
+    /** This request's URI with {@code before} set to {@code cursor}. */
+    private static String nextLink(RoutingContext ctx, String cursor) {
+        StringBuilder sb = new StringBuilder(ctx.request().path()).append("?");
+        ctx.queryParams().forEach((k, v) -> {
+            if (!k.equals("before")) {
+                sb.append(enc(k)).append('=').append(enc(v)).append('&');
+            }
+        });
+        return sb.append("before=").append(enc(cursor)).toString();
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    /** Header values are Latin-1 text on one line: anything else becomes '?'. */
+    private static String headerText(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            sb.append(c >= 0x20 && c < 0x7f ? c : '?');
+        }
+        return sb.toString();
     }
 
     private static JsonObject bodyJson(RoutingContext ctx) {

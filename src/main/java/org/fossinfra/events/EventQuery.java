@@ -1,0 +1,45 @@
+package org.fossinfra.events;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * One page of the event log, newest first: at most {@code limit} events, optionally of one type, in a time range,
+ * and older than a cursor (the {@link EventPage#next()} of the previous page).
+ *
+ * @param type   only this type, or null for all
+ * @param since  only events at or after this time, or null
+ * @param until  only events before this time, or null
+ * @param before a cursor from a previous page, or null for the newest events
+ * @param limit  1..{@value #MAX_LIMIT}
+ */
+public record EventQuery(String type, Instant since, Instant until, String before, int limit) {
+    public static final int MAX_LIMIT = 10_000;
+
+    public EventQuery {
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw new IllegalArgumentException("limit: " + limit + " (expected: 1.." + MAX_LIMIT + ")");
+        }
+        if (since != null && until != null && !since.isBefore(until)) {
+            throw new IllegalArgumentException("since: " + since + " is not before until: " + until);
+        }
+        type = type == null || type.isEmpty() ? null : type;
+        before = before == null || before.isEmpty() ? null : before;
+    }
+
+    /** The newest {@code limit} events, of {@code type} (null for all). */
+    public static EventQuery newest(int limit, String type) {
+        return new EventQuery(type, null, null, null, limit);
+    }
+
+    public Optional<String> typeFilter() {
+        return Optional.ofNullable(type);
+    }
+
+    /** Whether {@code e} passes the type and time filters (not the cursor). */
+    public boolean matches(Event e) {
+        return (type == null || type.equals(e.type()))
+                && (since == null || !e.time().isBefore(since))
+                && (until == null || e.time().isBefore(until));
+    }
+}
