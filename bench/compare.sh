@@ -12,7 +12,8 @@
 #   --cases LIST     comma-separated, from 1x64,1x256,2x64,2x256,10k,1m (default: all)
 #   --proxies LIST   comma-separated, from haproxy,nginx,foss-infra,foss-infra-alt (default: the first three).
 #                    foss-infra-alt is the same build started with the JVM flags in FOSS_INFRA_ALT_JAVA_OPTS, to compare
-#                    two flag sets in one run (foss-infra itself takes FOSS_INFRA_JAVA_OPTS, as the launcher does)
+#                    two flag sets in one run (foss-infra itself takes FOSS_INFRA_JAVA_OPTS, as the launcher does);
+#                    FOSS_INFRA_ALT_AOT=0 starts it without the start-up cache
 #
 # Cases: NxC = N workers (HAProxy nbthread, nginx worker_processes, foss-infra event loops) and C connections on "/"
 # (200 "ok"); 10k = 1 worker, 64 connections, a 10 KiB body; 1m = 1 worker, 16 connections, a 1 MiB body.

@@ -234,7 +234,8 @@ CONF
 
 # foss-infra runs from a snapshot of target/ (jar + lib/) taken once per script run, so that a concurrent build in
 # the work tree can't swap the jar under a running JVM. The command line is the launcher's: the same JDK lookup
-# (scripts/jdk.sh), FOSS_INFRA_JAVA_OPTS or the launcher's default flags, --enable-native-access.
+# (scripts/jdk.sh) and the same flags and start-up cache (scripts/jvm.sh: FOSS_INFRA_JAVA_OPTS or the launcher's
+# defaults, Netty's access flags, the JDK 25 AOT cache unless FOSS_INFRA_AOT=0).
 # BENCH_FOSS_APP=DIR measures an earlier snapshot instead (DIR holds foss-infra.jar and lib/, e.g. the foss-app
 # folder of an earlier run, to compare against exactly the same build); FOSS_INFRA_SKIP_BUILD=1 takes target/ as is.
 prepare_foss() { # workdir
@@ -249,9 +250,20 @@ prepare_foss() { # workdir
   fi
   # shellcheck source=/dev/null
   source "$repo/scripts/jdk.sh"
+  # shellcheck source=/dev/null
+  source "$repo/scripts/jvm.sh"
   rm -rf "$snap"; mkdir -p "$snap"
   cp "$src/foss-infra.jar" "$snap/" && cp -r "$src/lib" "$snap/lib"
   FOSS_SNAPSHOT="$snap"
+  # The launcher's start-up cache, made for this copy (a cache names the jar it was trained on).
+  foss_aot "$snap/foss-infra.jar" "$snap/foss-infra.aot" "$snap/aot-training.log"
+  FOSS_AOT_OPTS=("${foss_aot_opts[@]}")
+  if [ -n "${FOSS_INFRA_ALT_JAVA_OPTS:-}" ]; then
+    # shellcheck disable=SC2086
+    FOSS_INFRA_AOT="${FOSS_INFRA_ALT_AOT:-${FOSS_INFRA_AOT:-1}}" \
+      foss_aot "$snap/foss-infra.jar" "$snap/foss-infra-alt.aot" "$snap/aot-training-alt.log" $FOSS_INFRA_ALT_JAVA_OPTS
+    FOSS_ALT_AOT_OPTS=("${foss_aot_opts[@]}")
+  fi
   if [ -n "${BENCH_FOSS_APP:-}" ]; then
     FOSS_COMMIT="snapshot ${BENCH_FOSS_APP}"
     [ -f "$src/COMMIT" ] && FOSS_COMMIT="$(cat "$src/COMMIT")"
@@ -266,17 +278,21 @@ prepare_foss() { # workdir
 
 start_foss() { # workdir cpus keepalive [alt]: with "alt", the proxy 'foss-infra-alt' on its own port, with the JVM
   # flags of FOSS_INFRA_ALT_JAVA_OPTS (to compare two flag sets in one run); sets FOSS_PID or FOSS_ALT_PID
-  local dir="$1/foss" cpus="$2" ka="$3" variant="${4:-}" port="$BENCH_FOSS_PORT" flags
-  flags="${FOSS_INFRA_JAVA_OPTS:--Xms64m -Xmx256m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError}"
+  local dir="$1/foss" cpus="$2" ka="$3" variant="${4:-}" port="$BENCH_FOSS_PORT"
+  local opts=("${foss_java_opts[@]}") aot=("${FOSS_AOT_OPTS[@]}")
   if [ "$variant" = alt ]; then
     dir="$1/foss-alt"; port="$BENCH_FOSS_ALT_PORT"
-    flags="${FOSS_INFRA_ALT_JAVA_OPTS:?foss-infra-alt needs FOSS_INFRA_ALT_JAVA_OPTS (its JVM flags)}"
+    # shellcheck disable=SC2206
+    opts=(${FOSS_INFRA_ALT_JAVA_OPTS:?foss-infra-alt needs FOSS_INFRA_ALT_JAVA_OPTS (its JVM flags)})
+    aot=("${FOSS_ALT_AOT_OPTS[@]}")
   fi
   mkdir -p "$dir"
   cat > "$dir/foss-infra.yaml" <<YAML
 node:
   name: bench
   data-dir: $dir/data
+database:
+  enabled: false   # the event store's PostgreSQL is off the data path; HAProxy and nginx run none either
 timeouts:
   connect: 5s
   client: $ka
@@ -300,22 +316,25 @@ backends:
       - { name: b1, address: "127.0.0.1:$BENCH_B1_PORT" }
       - { name: b2, address: "127.0.0.1:$BENCH_B2_PORT" }
 YAML
-  local opts pid
-  # shellcheck disable=SC2206
-  opts=($flags)
-  taskset -c "$cpus" "$JAVA_HOME/bin/java" "${opts[@]}" --enable-native-access=ALL-UNNAMED \
+  local pid
+  taskset -c "$cpus" "$JAVA_HOME/bin/java" "${opts[@]}" "${foss_fixed_opts[@]}" "${aot[@]}" \
     -jar "$FOSS_SNAPSHOT/foss-infra.jar" run -c "$dir/foss-infra.yaml" > "$dir/foss-infra.log" 2>&1 &
   pid=$!; track "$pid"
   if [ "$variant" = alt ]; then FOSS_ALT_PID=$pid; else FOSS_PID=$pid; fi
   wait_http "http://127.0.0.1:$port/" 60 || die "foss-infra did not start; see $dir/foss-infra.log"
 }
 
-foss_event_loops() { # pid: the number of Vert.x event-loop threads of the JVM
-  local t n=0
-  for t in /proc/"$1"/task/*/comm; do
-    case "$(cat "$t" 2>/dev/null)" in vert.x-eventloo*) n=$((n + 1)) ;; esac
+foss_event_loops() { # pid: the data plane's event loops, as the node's start-up line says ("N event loops"); counting
+  # threads would also count the one-thread Vert.x instances of the service checks and the Matrix bot
+  # (printed just after the listeners open, so it may lag the first answer: wait up to 10 s for it)
+  local out n="" i
+  out="$(readlink "/proc/$1/fd/1" 2>/dev/null)" || { echo 0; return; }
+  for i in $(seq 100); do
+    n="$(sed -n 's/.*transport [a-z_]*, \([0-9][0-9]*\) event loops.*/\1/p' "$out" | tail -n 1)"
+    [ -n "$n" ] && break
+    sleep 0.1
   done
-  echo "$n"
+  echo "${n:-0}"
 }
 
 proxy_port() {
@@ -348,6 +367,6 @@ machine_header() { # prints the date, machine and versions (markdown-friendly li
   echo "- $(nginx -v 2>&1 | head -n1)"
   echo "- $(wrk -v 2>&1 | head -n1 | sed 's/ Copyright.*//')"
   echo "- java: $("$JAVA_HOME/bin/java" -version 2>&1 | sed -n 2p)"
-  echo "- foss-infra: $("$JAVA_HOME/bin/java" -jar "$FOSS_SNAPSHOT/foss-infra.jar" --version 2>&1 | head -n1) (commit $FOSS_COMMIT), JVM flags: ${FOSS_INFRA_JAVA_OPTS:--Xms64m -Xmx256m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError}"
+  echo "- foss-infra: $("$JAVA_HOME/bin/java" -jar "$FOSS_SNAPSHOT/foss-infra.jar" --version 2>&1 | head -n1) (commit $FOSS_COMMIT), JVM flags: ${foss_java_opts[*]} ${foss_fixed_opts[*]}, AOT cache: $([ "${#FOSS_AOT_OPTS[@]}" -gt 0 ] && echo yes || echo no)"
   if [ -n "${FOSS_INFRA_ALT_JAVA_OPTS:-}" ]; then echo "- foss-infra-alt: the same build, JVM flags: $FOSS_INFRA_ALT_JAVA_OPTS"; fi
 }

@@ -35,7 +35,7 @@ prepare_foss "$work"
 taskset -p -c 0 $$ >/dev/null
 start_backends "$work" 0
 jfr_file="$out/foss.jfr"
-FOSS_INFRA_JAVA_OPTS="${FOSS_INFRA_JAVA_OPTS:--Xms64m -Xmx256m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError} -XX:NativeMemoryTracking=summary -XX:StartFlightRecording=delay=${warmup}s,duration=${duration}s,filename=$jfr_file,settings=profile,jdk.CPUTimeSample#enabled=true" \
+FOSS_INFRA_JAVA_OPTS="${FOSS_INFRA_JAVA_OPTS:--Xms8m -Xmx256m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError} -XX:NativeMemoryTracking=summary -XX:StartFlightRecording=delay=${warmup}s,duration=${duration}s,filename=$jfr_file,settings=profile,jdk.CPUTimeSample#enabled=true" \
   start_foss "$work" 1 10s
 log "foss-infra pid $FOSS_PID, $(foss_event_loops "$FOSS_PID") event loop(s); load for ${warmup}s + ${duration}s recorded"
 secs=$((warmup + duration + 3))

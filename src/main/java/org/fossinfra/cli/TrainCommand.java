@@ -35,6 +35,7 @@ final class TrainCommand implements Callable<Integer> {
             Path config = dir.resolve("train.yaml");
             Files.writeString(config, """
                     node: { name: train, data-dir: %s }
+                    database: { enabled: false }
                     admin:
                       bind: 127.0.0.1:0
                       tokens: [{ name: train, secret: %s }]
