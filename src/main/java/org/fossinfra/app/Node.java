@@ -111,8 +111,9 @@ public final class Node implements AutoCloseable {
             services = new ServiceChecks(events);
             Control control = new Control(configFile, proxy, health, services, events);
             AdminServer admin = null;
+            Dashboard dashboard = null;
             if (config.admin().isPresent()) {
-                Dashboard dashboard = new Dashboard(vertx, config.admin().get(), control, telemetry,
+                dashboard = new Dashboard(vertx, config.admin().get(), control, telemetry,
                         config.node().name(), proxy.transportName());
                 admin = new AdminServer(vertx, config.admin().get(), control, metrics, dashboard);
                 try {
@@ -129,6 +130,9 @@ public final class Node implements AutoCloseable {
             // the ops room hears of this start.
             if (config.matrix().isPresent() && config.matrix().get().enabled()) {
                 matrix = MatrixBot.start(config.matrix().get(), config.node().name(), config.node().dataDir(), control);
+                if (dashboard != null) {
+                    dashboard.showMatrix(matrix);
+                }
             }
             events.record(EventType.NODE_START, "node", config.node().name(),
                     "node " + config.node().name() + " started with " + config.frontends().size() + " frontend(s) and "

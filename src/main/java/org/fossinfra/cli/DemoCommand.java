@@ -96,6 +96,7 @@ final class DemoCommand implements Callable<Integer> {
           .append("    curl -i ").append(http).append("/                 web pool: leastconn over fast and slow, flaky as backup\n")
           .append("    curl -s ").append(http).append("/api/hello        api pool: roundrobin over fast and flaky\n")
           .append("    WebSocket ").append(http.replace("http", "ws")).append("/socket   source-hashed to fast or slow\n")
+          .append("    curl -s ").append(http).append("/_matrix/client/versions   matrix route: to a Synapse on :8008 (503 while none runs)\n")
           .append("    curl -s -H 'Authorization: Bearer ").append(token).append("' ").append(admin).append("/api/backends\n")
           .append("    curl -s -X PUT -H 'Authorization: Bearer ").append(token).append("' -d '{\"state\":\"drain\"}' ")
           .append(admin).append("/api/backends/web/servers/web2/state\n")

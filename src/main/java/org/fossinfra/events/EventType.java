@@ -41,6 +41,8 @@ public final class EventType {
     public static final String MATRIX_UNAVAILABLE = "matrix.unavailable";
     /** The Matrix bot gave up for good (refused credentials, say); the message says why and what to do. */
     public static final String MATRIX_STOPPED = "matrix.stopped";
+    /** The homeserver forgot the bot's token (M_UNKNOWN_TOKEN: logged out, device deleted) and it signed in again. */
+    public static final String MATRIX_SIGNED_IN_AGAIN = "matrix.signed-in-again";
     /** A chat command was refused: the sender is not among matrix.operators. Actor: the sender's Matrix id. */
     public static final String MATRIX_COMMAND_REFUSED = "matrix.command.refused";
     /** Notifications were dropped: the outbox was full, or the homeserver rejected a message for good. */

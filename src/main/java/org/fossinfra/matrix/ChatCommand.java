@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.fossinfra.balance.AdminState;
+import org.fossinfra.balance.Server;
 
 /**
  * A chat command as parsed from a message body. Parsing never fails: what is not a command is empty, an unknown word
@@ -14,7 +15,7 @@ sealed interface ChatCommand {
     /** The commands, each with its usage, for !help and for the usage line of a malformed one. */
     String HELP = """
             !help                 this list
-            !status               the node at a glance: backends, servers, services
+            !status               the node at a glance: backends, servers, services, alerts
             !backends [name]      every backend, or one backend's servers
             !events [n]           the last n events (default 10, at most 50)
             !drain b/s            stop sending new requests to server s of backend b (operators)
@@ -134,10 +135,15 @@ sealed interface ChatCommand {
         if (!m.matches()) {
             return new Malformed("weight", "'" + words[1] + "' is not backend/server", usage);
         }
+        int weight;
         try {
-            return new SetWeight(m.group(1), m.group(2), Integer.parseInt(words[2]));
+            weight = Integer.parseInt(words[2]);
         } catch (NumberFormatException e) {
             return new Malformed("weight", "'" + words[2] + "' is not a number", usage);
         }
+        if (weight < Server.MIN_WEIGHT || weight > Server.MAX_WEIGHT) {
+            return new Malformed("weight", weight + " is out of range", usage);
+        }
+        return new SetWeight(m.group(1), m.group(2), weight);
     }
 }

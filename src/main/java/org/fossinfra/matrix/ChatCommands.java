@@ -44,7 +44,8 @@ final class ChatCommands {
             case ChatCommand.SetState s -> setState(sender, s);
             case ChatCommand.SetWeight w -> setWeight(sender, w);
             case ChatCommand.Unknown u -> Reply.plain("Unknown command !" + u.word() + ". Try !help.");
-            case ChatCommand.Malformed m -> Reply.plain("!" + m.word() + ": " + m.problem() + ". Usage: " + m.usage());
+            case ChatCommand.Malformed m -> Reply.plain("!" + m.word() + ": " + m.problem()
+                    + (m.problem().endsWith("?") ? "" : ".") + " Usage: " + m.usage());
         };
     }
 
@@ -114,7 +115,11 @@ final class ChatCommands {
             List<String> s = new ArrayList<>();
             services.forEach(x -> s.add(x.name() + " " + x.state()));
             lines.add("services: " + String.join(", ", s));
+        } else {
+            lines.add("services: none watched");
         }
+        // There is no alerting engine yet: say so rather than imply that zero alerts fire.
+        lines.add("alerts: no alerting configured");
         return list(text.toString(), lines);
     }
 

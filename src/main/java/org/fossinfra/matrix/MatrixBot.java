@@ -3,6 +3,7 @@ package org.fossinfra.matrix;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +52,7 @@ public final class MatrixBot implements AutoCloseable {
     private final Sender sender;
     private final Thread syncThread;
     private final Thread senderThread;
+    private final RoomLog roomLog = new RoomLog(SyncLoop.BACKFILL * 2);
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong commands = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
@@ -73,7 +75,7 @@ public final class MatrixBot implements AutoCloseable {
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
                 .setInternalBlockingPoolSize(1).setPreferNativeTransport(true));
         this.client = new MatrixClient(vertx, config.homeserver());
-        Session session = new Session(client, config);
+        Session session = new Session(client, config, this::onSignedInAgain);
         this.outbox = Outbox.open(outboxDir, config.queueLimit(), logs);
         this.notifier = new OpsRoomNotifier(config, node, outbox, events);
         this.sender = new Sender(this, client, session, outbox, config);
@@ -106,7 +108,28 @@ public final class MatrixBot implements AutoCloseable {
                 config.operators());
     }
 
+    /** The ops room's newest messages, both directions, newest first (the dashboard's Matrix page). */
+    public List<MatrixMessage> roomMessages() {
+        return roomLog.newestFirst();
+    }
+
     // ---- what the loops report -------------------------------------------------------------------------------------
+
+    RoomLog roomLog() {
+        return roomLog;
+    }
+
+    /** The homeserver forgot the token and a password sign-in replaced it: one event and one log line. */
+    void onSignedInAgain(MatrixClient.Login refused, MatrixClient.Login fresh, String reason) {
+        String message = "the homeserver no longer accepted the Matrix bot's access token (" + reason + "); it signed"
+                + " in again with matrix.password as " + fresh.userId() + " on device " + fresh.deviceId();
+        synchronized (this) {
+            deviceId = fresh.deviceId();
+        }
+        log.warn("matrix: {}", message);
+        events.record(EventType.MATRIX_SIGNED_IN_AGAIN, "matrix", node, message,
+                Map.of("device", fresh.deviceId(), "error", reason));
+    }
 
     boolean running() {
         return running;

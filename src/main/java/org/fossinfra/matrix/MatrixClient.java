@@ -128,6 +128,20 @@ final class MatrixClient {
                 REQUEST_TIMEOUT_MS), "room_id", "POST /join");
     }
 
+    /** GET /rooms/{roomId}/messages, backwards from now: the room's newest {@code m.room.message} events, newest first. */
+    List<JsonObject> recentMessages(String token, String roomId, int limit) throws MatrixException, InterruptedException {
+        String filter = new JsonObject().put("types", new JsonArray().add("m.room.message")).encode();
+        JsonObject r = call(HttpMethod.GET, "/rooms/" + seg(roomId) + "/messages?dir=b&limit=" + limit + "&filter="
+                + URLEncoder.encode(filter, StandardCharsets.UTF_8), null, token, REQUEST_TIMEOUT_MS);
+        List<JsonObject> out = new ArrayList<>();
+        for (Object o : r.getJsonArray("chunk", new JsonArray())) {
+            if (o instanceof JsonObject event) {
+                out.add(event);
+            }
+        }
+        return out;
+    }
+
     /** GET /joined_rooms. */
     List<String> joinedRooms(String token) throws MatrixException, InterruptedException {
         JsonObject r = call(HttpMethod.GET, "/joined_rooms", null, token, REQUEST_TIMEOUT_MS);

@@ -75,6 +75,10 @@ final class Sender implements Runnable {
                             pause(backoff.delayFor(e), true);
                         }
                     }
+                } catch (RuntimeException e) {
+                    // A bug of ours: the message stays at the head and is tried again, the sender lives on.
+                    bot.logs().warn("send-bug", "send: unexpected " + e + "; trying again after a backoff");
+                    pause(backoff.next(), true);
                 }
             }
         } catch (InterruptedException e) {

@@ -15,14 +15,24 @@ final class Session {
         T run(String token) throws MatrixException, InterruptedException;
     }
 
+    /** Told when a session the homeserver forgot was replaced by a new sign-in. */
+    interface Listener {
+        void onSignedInAgain(MatrixClient.Login refused, MatrixClient.Login fresh, String reason);
+    }
+
     private final MatrixClient client;
     private final MatrixConfig config;
+    private final Listener listener;
     private MatrixClient.Login login;
     private boolean configTokenRefused;
+    /** The session the homeserver refused last, until the next sign-in replaces it (and reports so). */
+    private MatrixClient.Login refused;
+    private String refusedReason;
 
-    Session(MatrixClient client, MatrixConfig config) {
+    Session(MatrixClient client, MatrixConfig config, Listener listener) {
         this.client = client;
         this.config = config;
+        this.listener = listener;
     }
 
     /** Runs {@code call} with the current token, signing in first if needed and once more if the token is refused. */
@@ -34,7 +44,7 @@ final class Session {
             if (e.kind() != MatrixException.Kind.UNKNOWN_TOKEN) {
                 throw e;
             }
-            forget(l);
+            forget(l, e.getMessage());
             return call.run(signIn().accessToken());
         }
     }
@@ -56,12 +66,17 @@ final class Session {
             }
         }
         if (config.password().isEmpty()) {
-            throw MatrixException.fatal("the homeserver refused matrix.access-token (M_UNKNOWN_TOKEN) and no"
-                    + " matrix.password is configured to sign in again; set a valid access-token or a password and"
-                    + " restart the node");
+            throw MatrixException.fatal("the homeserver refused matrix.access-token (M_UNKNOWN_TOKEN: it was logged"
+                    + " out, its device deleted, or it expired) and no matrix.password is configured to sign in again;"
+                    + " set a valid access-token or a password and restart the node");
         }
         try {
             login = check(client.login(config.user(), config.password().get(), config.deviceId()), "matrix.password");
+            if (refused != null) {
+                MatrixClient.Login was = refused;
+                refused = null;
+                listener.onSignedInAgain(was, login, refusedReason);
+            }
         } catch (MatrixException e) {
             if (e.kind() == MatrixException.Kind.REFUSED) {
                 // 403 M_FORBIDDEN (wrong password), M_USER_DEACTIVATED, 400: trying again cannot help.
@@ -73,11 +88,13 @@ final class Session {
         return login;
     }
 
-    /** Drops {@code refused} (if it is still current), so that the next call signs in again. */
-    synchronized void forget(MatrixClient.Login refused) {
-        if (login == refused) {
+    /** Drops {@code stale} (if it is still current), so that the next call signs in again. */
+    synchronized void forget(MatrixClient.Login stale, String reason) {
+        if (login == stale) {
             login = null;
-            if (config.accessToken().isPresent() && refused.accessToken().equals(config.accessToken().get())) {
+            refused = stale;
+            refusedReason = reason;
+            if (config.accessToken().isPresent() && stale.accessToken().equals(config.accessToken().get())) {
                 configTokenRefused = true;
             }
         }

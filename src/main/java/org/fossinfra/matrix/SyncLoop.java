@@ -30,6 +30,8 @@ final class SyncLoop implements Runnable {
     static final long POLL_MS = 30_000;
     /** Commands in one batch; a batch with more is a flood, and only the newest are seen (the timeline is "limited"). */
     static final int TIMELINE_LIMIT = 50;
+    /** Messages of the room's history read at each join, for the dashboard: its panel lists about as many. */
+    static final int BACKFILL = 30;
 
     private final MatrixBot bot;
     private final MatrixClient client;
@@ -87,6 +89,14 @@ final class SyncLoop implements Runnable {
                 }
             } catch (InterruptedException e) {
                 return;
+            } catch (RuntimeException e) {
+                // A bug of ours or an answer of a shape nobody expected: the loop must outlive it, or commands stop.
+                bot.logs().warn("sync-bug", "sync: unexpected " + e + "; going on after a backoff");
+                try {
+                    Thread.sleep(backoff.next());
+                } catch (InterruptedException stop) {
+                    return;
+                }
             }
         }
     }
@@ -111,6 +121,7 @@ final class SyncLoop implements Runnable {
             catchUp = bot.firstConnection();
         }
         save(next);
+        backfill(room, login.userId());
         roomId = room;
         bot.onConnected(room, login);
     }
@@ -126,6 +137,7 @@ final class SyncLoop implements Runnable {
             JsonArray events = joined.getJsonObject("timeline", new JsonObject()).getJsonArray("events", new JsonArray());
             for (Object o : events) {
                 if (o instanceof JsonObject event) {
+                    bot.roomLog().add(event, config.user());
                     onMessage(event);
                 }
             }
@@ -142,7 +154,7 @@ final class SyncLoop implements Runnable {
         JsonObject content = event.getJsonObject("content", new JsonObject());
         String eventId = event.getString("event_id");
         if (!"m.room.message".equals(event.getString("type")) || eventId == null
-                || sender.equals(session.current().userId())
+                || sender.equals(config.user())
                 // Only people's text: notices are what bots post (ours included), so bots never answer each other.
                 || !"m.text".equals(content.getString("msgtype")) || !(content.getValue("body") instanceof String body)) {
             return;
@@ -158,12 +170,39 @@ final class SyncLoop implements Runnable {
                     + " UTC, while foss-infra was not running (it started at " + Messages.time(startedAt)
                     + " UTC). Send it again if it still applies.");
         } else {
-            reply = commands.handle(sender, command.get());
+            try {
+                reply = commands.handle(sender, command.get());
+            } catch (RuntimeException e) {
+                // A bug of ours, not the sender's: a short answer in the room, the details in the log once.
+                bot.logs().warn("command", "command '" + abbreviate(body) + "' from " + sender + " failed: " + e);
+                reply = Messages.Reply.plain("That command failed inside foss-infra (" + e.getClass().getSimpleName()
+                        + "); nothing more is known here. The node's log has the details.");
+            }
             bot.onCommand();
         }
         if (!outbox.offer(Messages.reply(roomId, eventId, sender, reply))) {
             bot.onReplyDropped(eventId);
         }
+    }
+
+    /**
+     * The room's newest messages into the bot's {@link RoomLog}, so that the dashboard shows the conversation from the
+     * start rather than only what comes after. Only for show: a failure here is logged and does not hold up the bot.
+     */
+    private void backfill(String room, String botUserId) throws InterruptedException {
+        try {
+            java.util.List<JsonObject> newest = session.call(t -> client.recentMessages(t, room, BACKFILL));
+            for (JsonObject event : newest.reversed()) {
+                bot.roomLog().add(event, botUserId);
+            }
+        } catch (MatrixException e) {
+            bot.logs().warn("backfill", "cannot read the ops room's recent messages for the dashboard ("
+                    + e.getMessage() + "); it shows new ones only");
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 80) + "…";
     }
 
     private Optional<SyncState> load() {

@@ -13,13 +13,13 @@ import org.fossinfra.control.Control;
 import org.fossinfra.metrics.Telemetry;
 
 /**
- * The dashboard on the admin listener: sign-in, four pages (overview, backends, events, host), their live stream and
- * their assets. This class only assembles: each page is a class and a template, sessions and the login rate limit
- * are their own classes, and the live stream is {@link LiveUpdates}.
+ * The dashboard on the admin listener: sign-in, five pages (overview, backends, events, host, matrix), their live
+ * stream and their assets. This class only assembles: each page is a class and a template, sessions and the login rate
+ * limit are their own classes, and the live stream is {@link LiveUpdates}.
  *
  * <pre>
  *   GET  /login, POST /login, POST /logout            sign in / out
- *   GET  /, /backends, /events, /host                 pages (no session: 302 to /login?next=...)
+ *   GET  /, /backends, /events, /host, /matrix        pages (no session: 302 to /login?next=...)
  *   POST /backends/{b}/servers/{s}/state|weight       actions (session and CSRF token, else 401/403)
  *   GET  /stream/{page}                               live updates, text/event-stream (no session: 401)
  *   GET  /assets/{hash}/{name}                        htmx, uPlot, CSS, JS hooks (public; no data in them)
@@ -43,6 +43,7 @@ public final class Dashboard implements AutoCloseable {
     private final BackendsPage backends;
     private final EventsPage events;
     private final HostPage host;
+    private final MatrixPage matrix;
     private final LiveUpdates live;
     private final AutoCloseable tickSubscription;
     private final long sweepTimer;
@@ -63,7 +64,8 @@ public final class Dashboard implements AutoCloseable {
         this.backends = new BackendsPage(this, control, telemetry);
         this.events = new EventsPage(this, control.events());
         this.host = new HostPage(this, telemetry);
-        this.live = new LiveUpdates(vertx, List.of(overview, backends, events, host));
+        this.matrix = new MatrixPage(this);
+        this.live = new LiveUpdates(vertx, List.of(overview, backends, events, host, matrix));
         this.tickSubscription = telemetry.onTick(live::onTick);
         this.sweepTimer = vertx.setPeriodic(SWEEP_MILLIS, id -> sessions.sweep(System.currentTimeMillis()));
     }
@@ -79,6 +81,7 @@ public final class Dashboard implements AutoCloseable {
         r.get("/backends").handler(page(backends::show));
         r.get("/events").handler(page(events::show));
         r.get("/host").handler(page(host::show));
+        r.get("/matrix").handler(page(matrix::show));
         r.post("/backends/:b/servers/:s/state").handler(forms).handler(action(backends::setState));
         r.post("/backends/:b/servers/:s/weight").handler(forms).handler(action(backends::setWeight));
         r.get("/stream/:page").handler(ctx -> session(ctx).ifPresentOrElse(s -> live.handle(ctx, s),
@@ -207,6 +210,11 @@ public final class Dashboard implements AutoCloseable {
 
     String nodeName() {
         return nodeName;
+    }
+
+    /** Shows {@code bot} on the Matrix page (started after the dashboard, so it is handed over here). */
+    public void showMatrix(org.fossinfra.matrix.MatrixBot bot) {
+        matrix.attach(bot);
     }
 
     /** Live viewers connected now (for tests and the benchmark's sanity check). */

@@ -33,15 +33,17 @@ final class BotNode implements AutoCloseable {
     private final String name;
     private final String matrixYaml;
     private final String user;
-    private final String password;
+    private final String authYaml;
+    private final Map<String, String> env;
     Node node;
 
-    private BotNode(Path dir, String name, String matrixYaml, String user, String password) {
+    private BotNode(Path dir, String name, String matrixYaml, String user, String authYaml, Map<String, String> env) {
         this.dir = dir;
         this.name = name;
         this.matrixYaml = matrixYaml;
         this.user = user;
-        this.password = password;
+        this.authYaml = authYaml;
+        this.env = env;
     }
 
     /**
@@ -55,7 +57,16 @@ final class BotNode implements AutoCloseable {
 
     /** A node whose bot signs in as {@code user}. */
     static BotNode start(Path dir, String name, String matrixYaml, String user, String password) throws Exception {
-        BotNode n = new BotNode(dir, name, matrixYaml, user, password);
+        return start(dir, name, matrixYaml, user, "password: ${BOT_PASSWORD}", Map.of("BOT_PASSWORD", password));
+    }
+
+    /**
+     * A node whose bot signs in as {@code user} with {@code authYaml} (e.g. {@code access-token: ${BOT_TOKEN}}), its
+     * variables from {@code env}.
+     */
+    static BotNode start(Path dir, String name, String matrixYaml, String user, String authYaml,
+                         Map<String, String> env) throws Exception {
+        BotNode n = new BotNode(dir, name, matrixYaml, user, authYaml, env);
         try {
             for (String server : List.of("web1", "web2", "web3")) {
                 AtomicInteger status = new AtomicInteger(200);
@@ -95,12 +106,13 @@ final class BotNode implements AutoCloseable {
                 matrix:
                   homeserver: ${FOSS_TEST_MATRIX_URL}
                   user: "%s"
-                  password: ${BOT_PASSWORD}
+                  %s
                 %s
                 """.formatted(name, dir.resolve("data"), ports.get("web1"), ports.get("web2"), ports.get("web3"),
-                user, matrixYaml.stripTrailing()));
-        return Node.start(ConfigLoader.parse(Files.readString(config), config.toString(),
-                Map.of("FOSS_TEST_MATRIX_URL", RealMatrix.url(), "BOT_PASSWORD", password)), config);
+                user, authYaml, matrixYaml.stripTrailing()));
+        Map<String, String> vars = new java.util.HashMap<>(env);
+        vars.put("FOSS_TEST_MATRIX_URL", RealMatrix.url());
+        return Node.start(ConfigLoader.parse(Files.readString(config), config.toString(), vars), config);
     }
 
     /** Stops the node (the bot posts what it has queued, for 2 s at most) and starts a new one on the same data. */

@@ -10,11 +10,11 @@ import java.util.concurrent.TimeUnit;
  * loopback and describes it in FOSS_TEST_MATRIX_* variables. A test that finds a variable missing fails, never skips:
  * the message says to run ./run-tests.
  */
-final class RealMatrix {
+public final class RealMatrix {
     private RealMatrix() {
     }
 
-    static String require(String name) {
+    public static String require(String name) {
         String value = System.getenv(name);
         if (value == null || value.isEmpty()) {
             fail(name + " is not set: this test talks to a real Synapse, which scripts/test-services.sh installs,"
@@ -24,46 +24,46 @@ final class RealMatrix {
         return value;
     }
 
-    static String url() {
+    public static String url() {
         return require("FOSS_TEST_MATRIX_URL");
     }
 
-    static String serverName() {
+    public static String serverName() {
         return require("FOSS_TEST_MATRIX_SERVER_NAME");
     }
 
-    static String botUser() {
+    public static String botUser() {
         return require("FOSS_TEST_MATRIX_BOT_USER");
     }
 
-    static String botPassword() {
+    public static String botPassword() {
         return require("FOSS_TEST_MATRIX_BOT_PASSWORD");
     }
 
-    static SynapseUser ops() throws Exception {
+    public static SynapseUser ops() throws Exception {
         return SynapseUser.login(url(), require("FOSS_TEST_MATRIX_OPS_USER"), require("FOSS_TEST_MATRIX_OPS_PASSWORD"));
     }
 
-    static SynapseUser outsider() throws Exception {
+    public static SynapseUser outsider() throws Exception {
         return SynapseUser.login(url(), require("FOSS_TEST_MATRIX_OUTSIDER_USER"),
                 require("FOSS_TEST_MATRIX_OUTSIDER_PASSWORD"));
     }
 
-    static String opsUser() {
+    public static String opsUser() {
         return require("FOSS_TEST_MATRIX_OPS_USER");
     }
 
-    static String outsiderUser() {
+    public static String outsiderUser() {
         return require("FOSS_TEST_MATRIX_OUTSIDER_USER");
     }
 
     /** Stops the homeserver (the process, not just its port) and returns once it is gone. */
-    static void stopHomeserver() throws Exception {
+    public static void stopHomeserver() throws Exception {
         run(require("FOSS_TEST_MATRIX_STOP"), "stop");
     }
 
     /** Starts the same homeserver again (same port, same data) and returns once it answers. */
-    static void startHomeserver() throws Exception {
+    public static void startHomeserver() throws Exception {
         run(require("FOSS_TEST_MATRIX_START"), "start");
     }
 

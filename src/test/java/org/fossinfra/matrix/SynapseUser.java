@@ -20,7 +20,7 @@ import javax.crypto.spec.SecretKeySpec;
  * A person in the ops room, for tests: a plain HTTP client of its own (the JDK's, so the tests do not check the bot
  * with the bot's own client) that signs in, joins, says things and reads the room.
  */
-final class SynapseUser {
+public final class SynapseUser {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final String base;
@@ -33,7 +33,7 @@ final class SynapseUser {
         this.token = token;
     }
 
-    static SynapseUser login(String base, String user, String password) throws Exception {
+    public static SynapseUser login(String base, String user, String password) throws Exception {
         JsonObject r = call(base, "POST", "/_matrix/client/v3/login", null, new JsonObject()
                 .put("type", "m.login.password")
                 .put("identifier", new JsonObject().put("type", "m.id.user").put("user", user))
@@ -42,7 +42,7 @@ final class SynapseUser {
     }
 
     /** Registers a user through Synapse's shared-secret admin API (its HMAC-SHA1 scheme). */
-    static void register(String base, String secret, String localpart, String password, boolean admin)
+    public static void register(String base, String secret, String localpart, String password, boolean admin)
             throws Exception {
         String nonce = call(base, "GET", "/_synapse/admin/v1/register", null, null).getString("nonce");
         Mac mac = Mac.getInstance("HmacSHA1");
@@ -53,18 +53,36 @@ final class SynapseUser {
                 .put("username", localpart).put("password", password).put("admin", admin).put("mac", digest));
     }
 
-    String userId() {
+    public String userId() {
         return userId;
     }
 
+    /** This session's access token (tests hand it to a bot configured with access-token only). */
+    public String accessToken() {
+        return token;
+    }
+
+    /** POST /logout: the homeserver forgets this session's token (and deletes its device). */
+    public void logout() throws Exception {
+        call(base, "POST", "/_matrix/client/v3/logout", token, new JsonObject());
+    }
+
+    /**
+     * As a server admin: deletes {@code user}'s device {@code deviceId} (Synapse admin API), which invalidates every
+     * access token of that device, as a user removing a session in Element's settings would.
+     */
+    public void deleteDevice(String user, String deviceId) throws Exception {
+        call(base, "DELETE", "/_synapse/admin/v2/users/" + enc(user) + "/devices/" + enc(deviceId), token, null);
+    }
+
     /** Joins a room (it must have been invited to a private one); the room id. */
-    String join(String roomIdOrAlias) throws Exception {
+    public String join(String roomIdOrAlias) throws Exception {
         return call(base, "POST", "/_matrix/client/v3/join/" + enc(roomIdOrAlias), token, new JsonObject())
                 .getString("room_id");
     }
 
     /** Whether joining works now (the invite has arrived). */
-    boolean tryJoin(String roomId) {
+    public boolean tryJoin(String roomId) {
         try {
             join(roomId);
             return true;
@@ -74,14 +92,14 @@ final class SynapseUser {
     }
 
     /** Says {@code text} in the room, as a person would (m.text); the event id. */
-    String say(String roomId, String text) throws Exception {
+    public String say(String roomId, String text) throws Exception {
         return call(base, "PUT", "/_matrix/client/v3/rooms/" + enc(roomId) + "/send/m.room.message/"
                 + UUID.randomUUID(), token, new JsonObject().put("msgtype", "m.text").put("body", text))
                 .getString("event_id");
     }
 
     /** The room's m.room.message events, oldest first (the newest 1000). */
-    List<JsonObject> messages(String roomId) throws Exception {
+    public List<JsonObject> messages(String roomId) throws Exception {
         JsonObject filter = new JsonObject().put("types", new JsonArray().add("m.room.message"));
         JsonObject r = call(base, "GET", "/_matrix/client/v3/rooms/" + enc(roomId) + "/messages?dir=b&limit=1000&filter="
                 + enc(filter.encode()), token, null);
@@ -93,7 +111,7 @@ final class SynapseUser {
     }
 
     /** The bodies of the messages {@code sender} posted in the room, oldest first. */
-    List<String> bodiesFrom(String roomId, String sender) throws Exception {
+    public List<String> bodiesFrom(String roomId, String sender) throws Exception {
         List<String> out = new ArrayList<>();
         for (JsonObject m : messages(roomId)) {
             if (sender.equals(m.getString("sender"))) {
@@ -104,7 +122,7 @@ final class SynapseUser {
     }
 
     /** As a server admin: the user's own message rate limit (Synapse admin API "override_ratelimit"). */
-    void overrideRateLimit(String user, int perSecond, int burst) throws Exception {
+    public void overrideRateLimit(String user, int perSecond, int burst) throws Exception {
         call(base, "POST", "/_synapse/admin/v1/users/" + enc(user) + "/override_ratelimit", token,
                 new JsonObject().put("messages_per_second", perSecond).put("burst_count", burst));
     }

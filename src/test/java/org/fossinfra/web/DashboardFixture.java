@@ -38,7 +38,7 @@ final class DashboardFixture implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
             .version(HttpClient.Version.HTTP_1_1).build();
 
-    private DashboardFixture(Path dir) throws Exception {
+    private DashboardFixture(Path dir, String extraYaml, Map<String, String> env) throws Exception {
         Map<String, Integer> ports = new LinkedHashMap<>();
         for (String name : List.of("web1", "web2", "web3", "api1", "api2")) {
             AtomicLong count = new AtomicLong();
@@ -95,13 +95,19 @@ final class DashboardFixture implements AutoCloseable {
                 services:
                   - { name: api1-port, type: tcp, address: "127.0.0.1:%d", interval: 1s }
                   - { name: postgres, type: tcp, address: "127.0.0.1:1", interval: 1s, timeout: 500ms }
+                %s
                 """.formatted(TOKEN, USER, hash, hash, ports.get("web1"), ports.get("web2"), ports.get("web3"),
-                ports.get("api1"), ports.get("api2"), ports.get("api1")));
-        node = Node.start(ConfigLoader.load(config), config);
+                ports.get("api1"), ports.get("api2"), ports.get("api1"), extraYaml.stripTrailing()));
+        node = Node.start(ConfigLoader.parse(Files.readString(config), config.toString(), env), config);
     }
 
     static DashboardFixture start(Path dir) throws Exception {
-        return new DashboardFixture(dir);
+        return new DashboardFixture(dir, "", System.getenv());
+    }
+
+    /** With more top-level sections ({@code matrix:} ...), whose {@code ${VAR}}s come from {@code env}. */
+    static DashboardFixture start(Path dir, String extraYaml, Map<String, String> env) throws Exception {
+        return new DashboardFixture(dir, extraYaml, env);
     }
 
     String base() {
