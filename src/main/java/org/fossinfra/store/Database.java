@@ -44,7 +44,9 @@ public final class Database implements AutoCloseable {
      * nothing (inserts also make the partition they need).
      */
     static final Duration JOB_INTERVAL = Duration.ofHours(1);
-    static final Duration REPORT_MAX_AGE = Duration.ofSeconds(10);
+    /** The Database page's analysis is read again when older than this: fresh enough to watch, and a few catalogue
+     * queries every few seconds at most, however many people watch. */
+    static final Duration REPORT_MAX_AGE = Duration.ofSeconds(5);
     /**
      * How long close waits for a start in progress. An initdb is not cut short (that would leave a broken cluster):
      * when it takes longer, the start finishes in the background and stops the server itself.
