@@ -36,6 +36,24 @@ final class DatabasePage implements LivePage {
                     .orElse(0L);
         }
 
+        /** "12 months", "90 days", "1 year 6 months". */
+        String retention() {
+            return database.map(d -> {
+                java.time.Period p = d.config().retention();
+                List<String> parts = new java.util.ArrayList<>();
+                if (p.getYears() != 0) {
+                    parts.add(Format.plural(p.getYears(), "year"));
+                }
+                if (p.getMonths() != 0) {
+                    parts.add(Format.plural(p.getMonths(), "month"));
+                }
+                if (p.getDays() != 0) {
+                    parts.add(Format.plural(p.getDays(), "day"));
+                }
+                return String.join(" ", parts);
+            }).orElse("");
+        }
+
         long bloatedTables() {
             return report.map(r -> r.tables().stream().filter(DatabaseReport.Table::bloated).count()).orElse(0L);
         }

@@ -82,7 +82,7 @@ class PostgresEventStoreTest {
                 return out;
             }
             assertThat(p.events()).as("a page with a next cursor is full").hasSize(q.limit());
-            next = new EventQuery(q.type(), q.since(), q.until(), p.next().get(), q.limit());
+            next = new EventQuery(q.type(), q.since(), q.until(), p.next().get(), q.limit(), q.search());
         }
         throw new AssertionError("more than 1000 pages");
     }
@@ -154,6 +154,15 @@ class PostgresEventStoreTest {
             List<Event> both = allPages(store, new EventQuery("test.b", base.plusSeconds(10), base.plusSeconds(20),
                     null, 3), () -> { });
             assertThat(both).hasSize(20).allMatch(e -> e.type().equals("test.b"));
+
+            // A search: any case, in the subject here; LIKE's wildcards are taken literally.
+            List<Event> found = allPages(store, new EventQuery(null, null, null, null, 5, "ITEM/4"), () -> { });
+            assertThat(generatorSeqs(found)).containsExactlyElementsOf(referenceOrder(
+                    e -> e.subject().startsWith("item/4"), generated)).hasSize(11);
+            assertThat(generatorSeqs(allPages(store, new EventQuery(null, null, null, null, 50, "_"), () -> { })))
+                    .as("'_' is an underscore, not any character").isEmpty();
+            assertThat(generatorSeqs(allPages(store, new EventQuery("test.a", null, null, null, 50, "event 29"),
+                    () -> { }))).containsExactly(298L, 295L, 292L);
 
             // Newer events arriving between pages neither repeat nor push anything out of the following pages.
             List<Long> before = referenceOrder(e -> true, generated);
