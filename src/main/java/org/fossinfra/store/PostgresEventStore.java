@@ -252,6 +252,11 @@ final class PostgresEventStore implements EventStore {
                 }
             }
         } catch (SQLException e) {
+            if ("57014".equals(e.getSQLState()) && q.search() != null) {
+                // Not the store's fault: a text no recent event holds makes the search scan back through everything.
+                throw new IllegalArgumentException("q: searching for '" + q.search() + "' did not fill a page within "
+                        + QUERY_TIMEOUT_SECONDS + " s; narrow it with a type or a time range");
+            }
             throw new StoreException(describe.apply(e), e);
         }
         Optional<String> next = Optional.empty();

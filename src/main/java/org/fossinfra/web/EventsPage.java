@@ -243,10 +243,13 @@ final class EventsPage implements LivePage {
         try {
             page = events.query(f.query());
         } catch (IllegalArgumentException e) {
-            // A cursor of the other source: the store came back, or went away, between two pages.
-            error = (error.isEmpty() ? "" : error + "; ") + "this page's position belongs to "
-                    + (f.before().startsWith("m") ? "this node's memory" : "PostgreSQL")
-                    + ", which no longer serves the events; start again from the newest";
+            // A cursor of the other source (the store came back, or went away, between two pages), or a search
+            // too broad to finish in time.
+            String why = e.getMessage() != null && e.getMessage().startsWith("before:")
+                    ? "this page's position belongs to " + (f.before().startsWith("m") ? "this node's memory"
+                    : "PostgreSQL") + ", which no longer serves the events; start again from the newest"
+                    : e.getMessage();
+            error = (error.isEmpty() ? "" : error + "; ") + why;
             page = new EventPage(List.of(), Optional.empty(), EventPage.Source.MEMORY, events.storeStatus());
         }
         TreeSet<String> types = new TreeSet<>(KNOWN_TYPES);
