@@ -9,6 +9,9 @@
 # Exported for the tests (they fail, never skip, when these are missing):
 #   FOSS_TEST_PG_URL            postgresql://foss_test@127.0.0.1:<port>/foss_test  (no password in it)
 #   FOSS_TEST_PG_USER, FOSS_TEST_PG_PASSWORD, FOSS_TEST_PG_DATABASE, FOSS_TEST_PG_HOST, FOSS_TEST_PG_PORT
+#                               (the user owns the database and may CREATE DATABASE: store tests make their own)
+#   FOSS_TEST_PG_LIMITED_USER, FOSS_TEST_PG_LIMITED_PASSWORD  a role that may log in and nothing more (no CREATE on
+#                               any schema), for the "database without permissions" tests
 #   FOSS_TEST_REDIS_ADDRESS     127.0.0.1:<port>, no password
 #   FOSS_TEST_REDIS_AUTH_ADDRESS 127.0.0.1:<port>, requires FOSS_TEST_REDIS_PASSWORD
 #   promtool                    on the PATH (Debian's prometheus package), to check /metrics
@@ -121,7 +124,7 @@ test_services_install() {
 }
 
 test_services_start_pg() {
-  local port password version socket attempt
+  local port password limited_password version socket attempt
   test_services_pg_data="$test_services_dir/pg/data"
   socket="$test_services_dir/pg/socket"
   mkdir -p "$test_services_pg_data" "$socket"
@@ -147,14 +150,19 @@ test_services_start_pg() {
     fi
   done
   password="$(test_services_secret)"
+  limited_password="$(test_services_secret)"
+  # foss_test may create databases, so that store tests each get a fresh one; foss_test_limited may log in and
+  # connect but owns nothing and may create nothing (PostgreSQL 15+ gives PUBLIC no CREATE on schema public).
   test_services_as_pg "$test_services_pg_bin/psql" -X -q -h "$socket" -p "$port" -U postgres -d postgres \
-    -v ON_ERROR_STOP=1 -c "CREATE ROLE foss_test LOGIN PASSWORD '$password'" \
+    -v ON_ERROR_STOP=1 -c "CREATE ROLE foss_test LOGIN CREATEDB PASSWORD '$password'" \
+    -c "CREATE ROLE foss_test_limited LOGIN PASSWORD '$limited_password'" \
     -c "CREATE DATABASE foss_test OWNER foss_test" >"$test_services_dir/pg-setup.log" 2>&1 \
     || test_services_fail "PostgreSQL: creating the test role and database failed:"$'\n'"$(cat "$test_services_dir/pg-setup.log")"
   version="$("$test_services_pg_bin/postgres" --version | sed 's/^postgres (PostgreSQL) //')"
   export FOSS_TEST_PG_HOST=127.0.0.1 FOSS_TEST_PG_PORT="$port" FOSS_TEST_PG_DATABASE=foss_test \
     FOSS_TEST_PG_USER=foss_test FOSS_TEST_PG_PASSWORD="$password" \
-    FOSS_TEST_PG_URL="postgresql://foss_test@127.0.0.1:$port/foss_test"
+    FOSS_TEST_PG_URL="postgresql://foss_test@127.0.0.1:$port/foss_test" \
+    FOSS_TEST_PG_LIMITED_USER=foss_test_limited FOSS_TEST_PG_LIMITED_PASSWORD="$limited_password"
   echo "test-services: PostgreSQL $version on 127.0.0.1:$port (database foss_test, user foss_test, password login)" >&2
 }
 

@@ -94,6 +94,8 @@ public final class Node implements AutoCloseable {
                         db.batchSize(), Duration.ofSeconds(5)));
         EventLog events = durable != null ? durable : EventLog.inMemory(10_000);
         Database database = null;
+        // The dashboard's Database page is made before the database, which starts last: it looks it up here.
+        java.util.concurrent.atomic.AtomicReference<Database> databaseRef = new java.util.concurrent.atomic.AtomicReference<>();
         ProxyServer proxy = null;
         HealthChecks health = null;
         ServiceChecks services = null;
@@ -114,7 +116,7 @@ public final class Node implements AutoCloseable {
             Dashboard dashboard = null;
             if (config.admin().isPresent()) {
                 dashboard = new Dashboard(vertx, config.admin().get(), control, telemetry,
-                        config.node().name(), proxy.transportName());
+                        config.node().name(), proxy.transportName(), () -> Optional.ofNullable(databaseRef.get()));
                 admin = new AdminServer(vertx, config.admin().get(), control, metrics, dashboard);
                 try {
                     admin.start().await(30, TimeUnit.SECONDS);
@@ -143,6 +145,7 @@ public final class Node implements AutoCloseable {
             // ready, events wait in the journal and the API and dashboard read them from memory.
             if (durable != null) {
                 database = Database.start(db, config.node().name(), durable);
+                databaseRef.set(database);
             }
             return new Node(vertx, events, proxy, health, services, control, admin, config, loopMonitor, telemetry,
                     metrics, durable, database, matrix);

@@ -37,8 +37,16 @@ public final class Database implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger("store");
     static final Duration MIN_BACKOFF = Duration.ofSeconds(1);
     static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
+    /**
+     * How often the partition job runs after the first run at start: hourly, so that a node that was down at a month's
+     * turn, or a partition dropped by hand, is put right within the hour, while a run that changes nothing costs one
+     * lock and one catalogue query. Partitions exist 12 months ahead, so even a job that fails for weeks loses
+     * nothing (inserts also make the partition they need).
+     */
     static final Duration JOB_INTERVAL = Duration.ofHours(1);
-    static final Duration REPORT_MAX_AGE = Duration.ofSeconds(10);
+    /** The Database page's analysis is read again when older than this: fresh enough to watch, and a few catalogue
+     * queries every few seconds at most, however many people watch. */
+    static final Duration REPORT_MAX_AGE = Duration.ofSeconds(5);
     /**
      * How long close waits for a start in progress. An initdb is not cut short (that would leave a broken cluster):
      * when it takes longer, the start finishes in the background and stops the server itself.
@@ -49,6 +57,7 @@ public final class Database implements AutoCloseable {
     private final String node;
     private final DurableEventLog events;
     private final Clock clock;
+    private final Duration jobInterval;
     private final Thread starter;
     private final ScheduledExecutorService jobs = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("database-jobs").daemon(true).unstarted(r));
@@ -62,9 +71,11 @@ public final class Database implements AutoCloseable {
     private volatile String description;
     private volatile DatabaseReport report;
     private volatile String reportError;
+    private final java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
 
-    private Database(DatabaseConfig config, String node, DurableEventLog events, Clock clock) {
+    private Database(DatabaseConfig config, String node, DurableEventLog events, Clock clock, Duration jobInterval) {
         this.config = config;
+        this.jobInterval = jobInterval;
         this.node = node;
         this.events = events;
         this.clock = clock;
@@ -83,14 +94,15 @@ public final class Database implements AutoCloseable {
      * @throws IllegalArgumentException when the config has the store disabled
      */
     public static Database start(DatabaseConfig config, String node, DurableEventLog events) {
-        return start(config, node, events, Clock.systemUTC());
+        return start(config, node, events, Clock.systemUTC(), JOB_INTERVAL);
     }
 
-    static Database start(DatabaseConfig config, String node, DurableEventLog events, Clock clock) {
+    static Database start(DatabaseConfig config, String node, DurableEventLog events, Clock clock,
+                          Duration jobInterval) {
         if (config.target() instanceof DatabaseConfig.Disabled) {
             throw new IllegalArgumentException("database: disabled in the config; no Database to start");
         }
-        Database d = new Database(config, node, events, clock);
+        Database d = new Database(config, node, events, clock, jobInterval);
         d.starter.start();
         return d;
     }
@@ -99,6 +111,7 @@ public final class Database implements AutoCloseable {
         long backoff = MIN_BACKOFF.toMillis();
         while (!closed) {
             try {
+                attempts.incrementAndGet();
                 connect();
                 return;
             } catch (Exception e) {
@@ -189,8 +202,8 @@ public final class Database implements AutoCloseable {
         }
         job = new PartitionJob(pool, JobLock.advisory(pool), config.retention(), clock, events, node);
         runJob();
-        long hour = JOB_INTERVAL.toMillis();
-        jobs.scheduleAtFixedRate(this::runJob, hour, hour, TimeUnit.MILLISECONDS);
+        long every = jobInterval.toMillis();
+        jobs.scheduleAtFixedRate(this::runJob, every, every, TimeUnit.MILLISECONDS);
         events.attach(new PostgresEventStore(pool, config.retention(), clock, this::describe), description);
         ready.countDown();
     }
@@ -242,6 +255,11 @@ public final class Database implements AutoCloseable {
 
     public DatabaseConfig config() {
         return config;
+    }
+
+    /** How many times the node has tried to bring the database up (1 when the first try worked). */
+    int attempts() {
+        return attempts.get();
     }
 
     /** Waits until the store is attached; false on timeout. */

@@ -112,9 +112,10 @@ final class DatabaseAnalysis {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
                 "SELECT extversion FROM pg_extension WHERE extname = 'pg_stat_statements'")) {
             if (!rs.next()) {
-                return new DatabaseReport.NotAvailable("pg_stat_statements is not installed in database '" + database
-                        + "': add it to shared_preload_libraries in postgresql.conf, restart PostgreSQL, and run"
-                        + " CREATE EXTENSION pg_stat_statements as a superuser");
+                return new DatabaseReport.NotAvailable("the extension pg_stat_statements is not installed in database '"
+                        + database + "'; enable it with shared_preload_libraries = 'pg_stat_statements' in"
+                        + " postgresql.conf, restart PostgreSQL, then CREATE EXTENSION pg_stat_statements (as a"
+                        + " superuser) in '" + database + "'");
             }
         }
         String t = versionNum >= 130000 ? "_exec_time" : "_time";
@@ -131,12 +132,12 @@ final class DatabaseAnalysis {
         } catch (SQLException e) {
             if ("55000".equals(e.getSQLState())) {
                 return new DatabaseReport.NotAvailable("pg_stat_statements is installed in database '" + database
-                        + "' but not loaded: add it to shared_preload_libraries in postgresql.conf and restart"
-                        + " PostgreSQL");
+                        + "' but the server has not loaded it; enable it with shared_preload_libraries ="
+                        + " 'pg_stat_statements' in postgresql.conf and restart PostgreSQL");
             }
             if ("42501".equals(e.getSQLState())) {
-                return new DatabaseReport.NotAvailable("this user may not read pg_stat_statements: GRANT pg_read_all_stats"
-                        + " TO the user in database.url");
+                return new DatabaseReport.NotAvailable("this user may not read pg_stat_statements; enable it with"
+                        + " GRANT pg_read_all_stats TO the user of database.url");
             }
             throw e;
         }

@@ -213,6 +213,15 @@ final class PostgresEventStore implements EventStore {
             sql.append(" AND created_at < ?");
             args.add(q.until().atOffset(ZoneOffset.UTC));
         }
+        if (q.search() != null) {
+            // A substring of any text column, ignoring case: the newest rows are scanned in index order until the
+            // page is full (or the query timeout ends a search for something rare over a large table).
+            sql.append(" AND (event_type ILIKE ? OR actor ILIKE ? OR subject ILIKE ? OR message ILIKE ?)");
+            String pattern = "%" + likeEscape(q.search()) + "%";
+            for (int i = 0; i < 4; i++) {
+                args.add(pattern);
+            }
+        }
         if (cursor != null) {
             // The plain bound lets the planner prune partitions; the row comparison is the keyset condition.
             sql.append(" AND created_at <= ? AND (created_at, id) < (?, ?)");
@@ -243,6 +252,11 @@ final class PostgresEventStore implements EventStore {
                 }
             }
         } catch (SQLException e) {
+            if ("57014".equals(e.getSQLState()) && q.search() != null) {
+                // Not the store's fault: a text no recent event holds makes the search scan back through everything.
+                throw new IllegalArgumentException("q: searching for '" + q.search() + "' did not fill a page within "
+                        + QUERY_TIMEOUT_SECONDS + " s; narrow it with a type or a time range");
+            }
             throw new StoreException(describe.apply(e), e);
         }
         Optional<String> next = Optional.empty();
@@ -251,6 +265,11 @@ final class PostgresEventStore implements EventStore {
             next = Optional.of(new Cursor(out.getLast().time(), prevId).toString());
         }
         return new EventPage(out, next, EventPage.Source.STORE, status);
+    }
+
+    /** LIKE's wildcards and its escape character (backslash, the default) taken literally. */
+    static String likeEscape(String s) {
+        return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
     }
 
     long expired() {

@@ -39,7 +39,8 @@ import org.fossinfra.metrics.PrometheusMetrics;
  *   POST /api/reload                                  re-read the config file; 422 with errors, nothing changed
  *   GET  /api/events?limit=100&amp;type=server.down       newest first; also since, until (ISO-8601) and before (the
  *                                                     X-Next-Cursor of the previous page); from PostgreSQL when the
- *                                                     store is available, else from memory (X-Events-Source says which)
+ *                                                     store is available, else from memory (X-Events-Source says which);
+ *                                                     q=text keeps events whose type, actor, subject or message holds it
  *   GET  /metrics                                     Prometheus text format (same token)
  *   GET  /healthz                                     200 "ok", no token: for the node's own liveness probe
  * </pre>
@@ -191,7 +192,8 @@ public final class AdminServer {
         EventQuery q;
         try {
             q = new EventQuery(ctx.request().getParam("type"), instant(ctx, "since"), instant(ctx, "until"),
-                    ctx.request().getParam("before"), limit(ctx.request().getParam("limit")));
+                    ctx.request().getParam("before"), limit(ctx.request().getParam("limit")),
+                    ctx.request().getParam("q"));
         } catch (IllegalArgumentException e) {
             error(ctx, 400, e.getMessage());
             return;

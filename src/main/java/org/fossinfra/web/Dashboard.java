@@ -8,18 +8,20 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.fossinfra.config.AdminConfig;
 import org.fossinfra.control.Control;
 import org.fossinfra.metrics.Telemetry;
+import org.fossinfra.store.Database;
 
 /**
- * The dashboard on the admin listener: sign-in, five pages (overview, backends, events, host, matrix), their live
- * stream and their assets. This class only assembles: each page is a class and a template, sessions and the login rate
- * limit are their own classes, and the live stream is {@link LiveUpdates}.
+ * The dashboard on the admin listener: sign-in, six pages (overview, backends, events, host, database, matrix), their
+ * live stream and their assets. This class only assembles: each page is a class and a template, sessions and the login
+ * rate limit are their own classes, and the live stream is {@link LiveUpdates}.
  *
  * <pre>
  *   GET  /login, POST /login, POST /logout            sign in / out
- *   GET  /, /backends, /events, /host, /matrix        pages (no session: 302 to /login?next=...)
+ *   GET  /, /backends, /events, /host, /database, /matrix   pages (no session: 302 to /login?next=...)
  *   POST /backends/{b}/servers/{s}/state|weight       actions (session and CSRF token, else 401/403)
  *   GET  /stream/{page}                               live updates, text/event-stream (no session: 401)
  *   GET  /assets/{hash}/{name}                        htmx, uPlot, CSS, JS hooks (public; no data in them)
@@ -44,6 +46,7 @@ public final class Dashboard implements AutoCloseable {
     private final EventsPage events;
     private final HostPage host;
     private final MatrixPage matrix;
+    private final DatabasePage database;
     private final LiveUpdates live;
     private final AutoCloseable tickSubscription;
     private final long sweepTimer;
@@ -55,6 +58,12 @@ public final class Dashboard implements AutoCloseable {
 
     public Dashboard(Vertx vertx, AdminConfig admin, Control control, Telemetry telemetry, String nodeName,
                      String transport) {
+        this(vertx, admin, control, telemetry, nodeName, transport, Optional::empty);
+    }
+
+    /** @param database the node's event-store database once it exists (the node makes it after the dashboard) */
+    public Dashboard(Vertx vertx, AdminConfig admin, Control control, Telemetry telemetry, String nodeName,
+                     String transport, Supplier<Optional<Database>> database) {
         this.vertx = vertx;
         this.nodeName = nodeName;
         String version = Dashboard.class.getPackage().getImplementationVersion();
@@ -62,10 +71,11 @@ public final class Dashboard implements AutoCloseable {
         this.overview = new OverviewPage(this, control, telemetry,
                 new OverviewPage.NodeInfo(nodeName, version == null ? "development build" : "v" + version, transport));
         this.backends = new BackendsPage(this, control, telemetry);
-        this.events = new EventsPage(this, control.events());
+        this.events = new EventsPage(this, vertx, control.events());
         this.host = new HostPage(this, telemetry);
         this.matrix = new MatrixPage(this);
-        this.live = new LiveUpdates(vertx, List.of(overview, backends, events, host, matrix));
+        this.database = new DatabasePage(this, database);
+        this.live = new LiveUpdates(vertx, List.of(overview, backends, events, host, this.database, matrix));
         this.tickSubscription = telemetry.onTick(live::onTick);
         this.sweepTimer = vertx.setPeriodic(SWEEP_MILLIS, id -> sessions.sweep(System.currentTimeMillis()));
     }
@@ -81,6 +91,7 @@ public final class Dashboard implements AutoCloseable {
         r.get("/backends").handler(page(backends::show));
         r.get("/events").handler(page(events::show));
         r.get("/host").handler(page(host::show));
+        r.get("/database").handler(page(database::show));
         r.get("/matrix").handler(page(matrix::show));
         r.post("/backends/:b/servers/:s/state").handler(forms).handler(action(backends::setState));
         r.post("/backends/:b/servers/:s/weight").handler(forms).handler(action(backends::setWeight));

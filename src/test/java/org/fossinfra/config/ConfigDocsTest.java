@@ -43,5 +43,11 @@ class ConfigDocsTest {
                 tuple("synapse", "matrix"),
                 tuple("public-site", "http"),
                 tuple("ssh", "tcp"));
+        assertThat(c.rateLimits()).extracting(RateLimitConfig::name, RateLimitConfig::store)
+                .containsExactly(tuple("api-per-client", RateLimitConfig.Store.REDIS));
+        assertThat(c.backend("api").orElseThrow().rateLimits()).containsExactly("api-per-client");
+        assertThat(c.redis()).isPresent();
+        assertThat(c.database().target()).isInstanceOfSatisfying(DatabaseConfig.External.class,
+                x -> assertThat(x.password()).hasValue("pg-secret"));
     }
 }

@@ -53,6 +53,9 @@ class DeadServiceKeepsTrafficTest {
             refusedPort = closed.getLocalPort();
         }
         String yaml = """
+                # About the API, not the event store: no embedded PostgreSQL whose first start (initdb) could
+                # outlive a short test on a busy machine.
+                database: { enabled: false }
                 node: { name: test-node }
                 frontends:
                   - name: http

@@ -42,6 +42,9 @@ class MetricsEndpointTest {
         }).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
         Path config = dir.resolve("node.yaml");
         Files.writeString(config, """
+                # About the API, not the event store: no embedded PostgreSQL whose first start (initdb) could
+                # outlive a short test on a busy machine.
+                database: { enabled: false }
                 admin:
                   bind: 127.0.0.1:0
                   tokens: [{ name: prometheus, secret: %s }]

@@ -37,6 +37,9 @@ class AdminServerTest {
 
     private String config(String extraServer) {
         return """
+                # About the API, not the event store: no embedded PostgreSQL whose first start (initdb) could
+                # outlive a short test on a busy machine.
+                database: { enabled: false }
                 node:
                   name: test-node
                 admin:

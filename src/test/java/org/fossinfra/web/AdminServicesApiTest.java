@@ -40,6 +40,9 @@ class AdminServicesApiTest {
         }
         Path configFile = dir.resolve("node.yaml");
         Files.writeString(configFile, """
+                # About the API, not the event store: no embedded PostgreSQL whose first start (initdb) could
+                # outlive a short test on a busy machine.
+                database: { enabled: false }
                 admin:
                   bind: 127.0.0.1:0
                   tokens:

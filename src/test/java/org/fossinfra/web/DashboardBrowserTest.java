@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import org.fossinfra.balance.AdminState;
 import org.fossinfra.events.Event;
+import org.fossinfra.store.Database;
 import org.fossinfra.testing.Eventually;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -222,6 +223,79 @@ class DashboardBrowserTest {
         wait.until(ExpectedConditions.urlContains("q=web3"));
         wait.until(d -> d.findElements(By.xpath("//tbody[@id='event-rows']/tr[contains(., 'api/api1')]")).isEmpty());
         assertThat(browser.findElement(By.id("event-rows")).getText()).contains("web/web3");
+    }
+
+    @Test
+    void theEventsPageReadsFromPostgresAndPagesOlderByTypeAndTimeRange() throws Exception {
+        Database db = f.node.database().orElseThrow();
+        assertThat(db.awaitReady(Duration.ofSeconds(120))).as("the embedded PostgreSQL").isTrue();
+        List<Event> recorded = new java.util.ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            recorded.add(f.node.events().record("test.paging", "test", "item/" + i, "paging event " + i));
+        }
+        Eventually.until(Duration.ofSeconds(30), "the events in PostgreSQL", () -> db.stats().waiting() == 0);
+        signIn(DashboardFixture.USER, DashboardFixture.PASSWORD);
+        browser.get(f.base() + "/events?type=test.paging");
+        wait.until(ExpectedConditions.textToBe(By.id("live"), "Live"));
+        assertThat(browser.findElement(By.id("events-source")).getAttribute("data-source")).isEqualTo("store");
+        assertThat(browser.findElement(By.id("source")).getText()).containsIgnoringCase("PostgreSQL")
+                .contains("every node's events");
+        List<String> first = ids();
+        assertThat(first).hasSize(EventsPage.ROWS).first().isEqualTo(Long.toString(recorded.getLast().id()));
+
+        browser.findElement(By.id("older")).click();
+        wait.until(ExpectedConditions.urlContains("before=p"));
+        wait.until(ExpectedConditions.textToBe(By.id("live"), "Live"));
+        List<String> second = ids();
+        assertThat(second).hasSize(50).doesNotContainAnyElementsOf(first);
+        assertThat(second.getLast()).isEqualTo(Long.toString(recorded.getFirst().id()));
+        assertThat(browser.findElements(By.id("older"))).as("the last page").isEmpty();
+        browser.findElement(By.id("newest")).click();
+        wait.until(d -> !d.getCurrentUrl().contains("before="));
+        assertThat(ids()).isEqualTo(first);
+
+        // A time range (since inclusive, until exclusive), as ISO-8601 in the URL.
+        java.time.Instant since = recorded.get(100).time();
+        java.time.Instant until = recorded.get(110).time();
+        long expected = recorded.stream().filter(e -> !e.time().isBefore(since) && e.time().isBefore(until)).count();
+        browser.get(f.base() + "/events?type=test.paging&since=" + since + "&until=" + until);
+        assertThat(ids()).hasSize((int) expected).contains(Long.toString(recorded.get(100).id()))
+                .doesNotContain(Long.toString(recorded.get(110).id()));
+        assertThat(browser.findElement(By.id("since")).getAttribute("value")).isNotEmpty();
+    }
+
+    private List<String> ids() {
+        @SuppressWarnings("unchecked")
+        List<String> ids = (List<String>) ((JavascriptExecutor) browser).executeScript("return Array.from("
+                + "document.querySelectorAll('#event-rows tr[data-id]')).map(function (r) { return r.dataset.id; })");
+        return ids;
+    }
+
+    @Test
+    void theDatabasePageShowsTheStoreAndTheAnalysisWithRealNumbers() throws Exception {
+        Database db = f.node.database().orElseThrow();
+        assertThat(db.awaitReady(Duration.ofSeconds(120))).as("the embedded PostgreSQL").isTrue();
+        signInAndWaitForLive();
+        browser.findElement(By.linkText("Database")).click();
+        wait.until(ExpectedConditions.urlContains("/database"));
+        WebDriverWait slow = new WebDriverWait(browser, Duration.ofSeconds(20));
+        slow.ignoring(StaleElementReferenceException.class);
+        slow.until(d -> !d.findElements(By.id("database-size")).isEmpty());
+        assertThat(browser.findElement(By.id("store-mode")).getAttribute("data-mode")).isEqualTo("embedded");
+        assertThat(browser.findElement(By.id("store-state")).getText()).isEqualToIgnoringCase("available");
+        long written = Long.parseLong(browser.findElement(By.id("events-written")).getText().replaceAll("[^0-9]", ""));
+        assertThat(written).isPositive();
+        assertThat(browser.findElement(By.id("database-size")).getText()).matches("[0-9.]+ (KiB|MiB|GiB)");
+        assertThat(browser.findElement(By.id("store-detail")).getText()).contains("embedded PostgreSQL 17");
+        assertThat(browser.findElements(By.cssSelector("#tables-table tr[data-table^='events_']"))).hasSize(13);
+        assertThat(browser.findElement(By.cssSelector("#indexes-table tr[data-index='events_time_idx']")).getText())
+                .contains("13 partitions");
+        // The embedded PostgreSQL preloads pg_stat_statements: statements with their calls and times are listed.
+        slow.until(d -> !d.findElements(By.cssSelector("#slow-table td.n")).isEmpty()
+                || !d.findElements(By.id("slow-unavailable")).isEmpty());
+        assertThat(browser.findElements(By.id("slow-unavailable"))).as(browser.findElement(By.id("slow")).getText())
+                .isEmpty();
+        assertThat(browser.findElement(By.id("slow-table")).getText()).containsIgnoringCase("select");
     }
 
     @Test

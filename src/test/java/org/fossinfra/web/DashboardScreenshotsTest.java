@@ -46,7 +46,7 @@ class DashboardScreenshotsTest {
                 Thread.sleep(WARM_UP_SECONDS * 1000L);
                 save(browser, out.resolve("overview.png"));
 
-                for (String page : new String[] {"backends", "events", "host"}) {
+                for (String page : new String[] {"backends", "events", "host", "database"}) {
                     browser.get(f.base() + "/" + page);
                     wait.until(ExpectedConditions.textToBe(By.id("live"), "Live"));
                     Thread.sleep(1500); // a tick or two, so rates are those of a full second
@@ -57,7 +57,7 @@ class DashboardScreenshotsTest {
                 browser.quit();
             }
         }
-        for (String page : new String[] {"login", "overview", "backends", "events", "host"}) {
+        for (String page : new String[] {"login", "overview", "backends", "events", "host", "database"}) {
             BufferedImage img = ImageIO.read(out.resolve(page + ".png").toFile());
             assertThat(img.getWidth()).as(page).isEqualTo(1440);
             assertThat(img.getHeight()).as(page).isEqualTo(900);
