@@ -123,8 +123,11 @@ cp -r "$repo/target/classes" "$repo/target/test-classes" "$repo/target/lib" "$ap
 source "$repo/scripts/jdk.sh"
 commit="$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 [ -n "$(git -C "$repo" status --porcelain -- src pom.xml 2>/dev/null)" ] && commit="$commit+uncommitted changes"
-driver() { # args...: runs the driver (launcher JVM flags, a bit more heap for the read phase's decoding)
-  "$JAVA_HOME/bin/java" -Xms8m -Xmx512m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError \
+# The driver: the launcher's JVM flags (a bigger heap for the read phase's decoding), and the "events" logger at warn:
+# a node logs every event it records at INFO on stdout, a line per event, which at thousands of events a second
+# would measure the console rather than the store (events are rare in a node: state changes, actions).
+driver() { # args...
+  "$JAVA_HOME/bin/java" -Xms8m -Xmx512m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -Dorg.slf4j.simpleLogger.log.events=warn \
     --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
     -cp "$app/classes:$app/test-classes:$app/lib/*" org.fossinfra.store.EventStoreBench "$@" &
   DRIVER_PID=$!
@@ -176,10 +179,10 @@ for lo in $(seq 1 "$chunk" "$rows"); do
     SELECT '$start_month 00:00:00+00'::timestamptz
              + (g - 1) * (('$end_ts'::timestamptz - '$start_month 00:00:00+00'::timestamptz) / $rows),
            'node-' || (g % 3), g,
-           CASE WHEN (g * 7919) % 10000 = 0 THEN 'node.start'
-                WHEN (g * 7919) % 10000 < 1000 THEN 'config.reload'
-                WHEN (g * 7919) % 10000 < 3000 THEN 'server.up'
-                WHEN (g * 7919) % 10000 < 5000 THEN 'server.down'
+           CASE WHEN (g::bigint * 7919) % 10000 = 0 THEN 'node.start'
+                WHEN (g::bigint * 7919) % 10000 < 1000 THEN 'config.reload'
+                WHEN (g::bigint * 7919) % 10000 < 3000 THEN 'server.up'
+                WHEN (g::bigint * 7919) % 10000 < 5000 THEN 'server.down'
                 ELSE 'proxy.retry' END,
            'health-check', 'app/s' || (g % 50),
            'server app/s' || (g % 50) || ' changed state after 3 checks (event ' || g || ')',

@@ -275,9 +275,11 @@ for r in $(seq "$rounds"); do
     log "round $r $v: $(printf '%.0f' "$W_RPS") req/s, p50 ${W_P50} us, p99 ${W_P99} us, socket errors $W_ERR, non-2xx $W_STATUS, Redis commands $W_REDIS, CPU ${W_CPU}%, other load ${W_OTHER}%"
   done
 done
-# Keys the rule made: one per client address (the -429 variant too), proof that the shim spread the clients.
+# Keys the rule made: one per client address, proof that the shim spread the clients. A token bucket's key expires
+# once the bucket would be full again, so the generous rule's keys are gone a second after its last round; the
+# -429 rule's (rate 1/s, burst 1) stay a second too, so look right after its run.
 redis-cli -h 127.0.0.1 -p "$BENCH_REDIS_PORT" --scan --pattern '*' > "$out/redis-keys.txt" 2>/dev/null || true
-log "Redis keys at the end: $(wc -l < "$out/redis-keys.txt") (expected $clients per Redis variant)"
+log "Redis keys right after the last round: $(wc -l < "$out/redis-keys.txt") (the last Redis variant's: $clients expected)"
 stop_all
 
 python3 "$here/ratelimit/summarize.py" "$results" > "$out/table.md"
