@@ -23,6 +23,7 @@ import org.fossinfra.health.ServiceChecks;
 import org.fossinfra.matrix.MatrixBot;
 import org.fossinfra.proxy.ProxyServer;
 import org.fossinfra.store.Database;
+import org.fossinfra.store.RedisRateLimitStore;
 import org.fossinfra.web.AdminServer;
 import org.fossinfra.web.Dashboard;
 
@@ -103,7 +104,9 @@ public final class Node implements AutoCloseable {
         Telemetry telemetry = null;
         MatrixBot matrix = null;
         try {
-            proxy = new ProxyServer(vertx);
+            // Rules with store: redis count in the shared Redis of the config's redis section (opened on the first
+            // such rule, again when a reload changes the section); without the opener they make apply fail.
+            proxy = new ProxyServer(vertx).redisRateLimitStore(c -> RedisRateLimitStore.start(vertx, c, events));
             proxy.apply(config).get(30, TimeUnit.SECONDS);
             loopMonitor = new EventLoopMonitor(proxy.eventLoopExecutors());
             telemetry = new Telemetry(proxy, new HostCollector(), loopMonitor).start();
