@@ -279,7 +279,7 @@ done
 # once the bucket would be full again, so the generous rule's keys are gone a second after its last round; the
 # -429 rule's (rate 1/s, burst 1) stay a second too, so look right after its run.
 redis-cli -h 127.0.0.1 -p "$BENCH_REDIS_PORT" --scan --pattern '*' > "$out/redis-keys.txt" 2>/dev/null || true
-log "Redis keys right after the last round: $(wc -l < "$out/redis-keys.txt") (the last Redis variant's: $clients expected)"
+log "Redis keys right after the last round: $(wc -l < "$out/redis-keys.txt") (at most $clients, one per client address; a key expires a second after its bucket is full again)"
 stop_all
 
 python3 "$here/ratelimit/summarize.py" "$results" > "$out/table.md"
