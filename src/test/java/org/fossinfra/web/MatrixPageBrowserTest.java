@@ -13,6 +13,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -38,6 +40,12 @@ class MatrixPageBrowserTest {
         if (f != null) {
             f.close();
         }
+    }
+
+    /** An element's text, read in one script: the live parts are swapped every second, so no find-then-read. */
+    private String text(String id) {
+        return (String) ((JavascriptExecutor) browser).executeScript(
+                "var e = document.getElementById(arguments[0]); return e ? e.textContent : null;", id);
     }
 
     @Test
@@ -71,7 +79,7 @@ class MatrixPageBrowserTest {
         // shows it in capitals, by CSS; the text is lower case.)
         wait.until(ExpectedConditions.attributeToBe(By.id("matrix-connection"), "textContent", "connected"));
         String room = f.node.matrix().orElseThrow().status().roomId().orElseThrow();
-        assertThat(browser.findElement(By.id("matrix-room")).getText()).isEqualTo(room);
+        assertThat(text("matrix-room")).isEqualTo(room);
         SynapseUser ops = RealMatrix.ops();
         Eventually.until(Duration.ofSeconds(60), "the operator's invite", () -> ops.tryJoin(room));
 
@@ -82,8 +90,12 @@ class MatrixPageBrowserTest {
         new WebDriverWait(browser, Duration.ofSeconds(10)).ignoring(StaleElementReferenceException.class)
                 .until(ExpectedConditions.textToBePresentInElementLocated(By.id("matrix-messages"), said));
         assertThat(Duration.ofNanos(System.nanoTime() - saidAt)).isLessThan(Duration.ofSeconds(10));
-        assertThat(browser.findElement(By.id("matrix-messages")).getText()).contains(RealMatrix.opsUser());
+        assertThat(text("matrix-messages")).contains(RealMatrix.opsUser());
         // The bot's own side of the conversation is there too: its node.start notification.
-        assertThat(browser.findElement(By.id("matrix-messages")).getText()).contains("started");
+        assertThat(text("matrix-messages")).contains("started");
+        // A picture of the page, beside DashboardScreenshotsTest's (-Dscreenshots=docs/screenshots refreshes the docs').
+        Path out = Path.of(System.getProperty("screenshots", "target/screenshots"));
+        Files.createDirectories(out);
+        Files.write(out.resolve("matrix.png"), browser.getScreenshotAs(OutputType.BYTES));
     }
 }
