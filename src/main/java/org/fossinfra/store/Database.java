@@ -48,10 +48,14 @@ public final class Database implements AutoCloseable {
      * queries every few seconds at most, however many people watch. */
     static final Duration REPORT_MAX_AGE = Duration.ofSeconds(5);
     /**
-     * How long close waits for a start in progress. An initdb is not cut short (that would leave a broken cluster):
-     * when it takes longer, the start finishes in the background and stops the server itself.
+     * How long close waits for a start in progress. An initdb is not cut short (that would leave a broken cluster), and
+     * a server being started is stopped by the starter itself once it is up; close waits for that, since the starter is
+     * a daemon thread that a JVM on its way out would otherwise abandon, leaving the embedded server running with no
+     * node (seen on a loaded machine when a node was stopped in its first seconds). The bound is for a start that
+     * hangs; an external database's connect attempt has its own, shorter timeouts.
      */
     static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+    static final Duration CLOSE_WAIT_EMBEDDED_START = Duration.ofSeconds(60);
 
     private final DatabaseConfig config;
     private final String node;
@@ -307,7 +311,8 @@ public final class Database implements AutoCloseable {
 
     /**
      * Stops the jobs, closes the pool and stops the embedded server. Close the event log first, so that it can write
-     * what it holds. Waits up to {@link #CLOSE_WAIT} for a start in progress.
+     * what it holds. Waits up to {@link #CLOSE_WAIT} for a start in progress ({@link #CLOSE_WAIT_EMBEDDED_START} for
+     * an embedded server, which the start then stops).
      */
     @Override
     public void close() {
@@ -316,6 +321,15 @@ public final class Database implements AutoCloseable {
         jobs.shutdownNow();
         try {
             starter.join(CLOSE_WAIT.toMillis());
+            if (starter.isAlive() && config.target() instanceof DatabaseConfig.Embedded) {
+                log.info("waiting for the embedded PostgreSQL to finish starting, so that it can be stopped cleanly");
+                starter.join(CLOSE_WAIT_EMBEDDED_START.minus(CLOSE_WAIT).toMillis());
+            }
+            if (starter.isAlive()) {
+                log.warn("the database start still runs after {} s; stopping without waiting for it",
+                        (config.target() instanceof DatabaseConfig.Embedded ? CLOSE_WAIT_EMBEDDED_START : CLOSE_WAIT)
+                                .toSeconds());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

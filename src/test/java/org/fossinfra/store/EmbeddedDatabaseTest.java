@@ -68,4 +68,24 @@ class EmbeddedDatabaseTest {
         }
         assertThat(Files.getLastModifiedTime(version).toMillis()).as("initdb ran once").isEqualTo(created);
     }
+
+    /**
+     * A node stopped in its first seconds, while its PostgreSQL is still being made and started: when close returns,
+     * no server of that data directory may be left running (a JVM on its way out would abandon the starting thread).
+     */
+    @Test
+    void closingDuringTheFirstStartLeavesNoServerRunning() throws Exception {
+        DatabaseConfig c = TestStores.config(new DatabaseConfig.Embedded(dir.resolve("postgres")), dir);
+        String data = dir.resolve("postgres/data").toString();
+        try (DurableEventLog log = TestStores.log("node-a", c)) {
+            Database db = Database.start(c, "node-a", log);
+            Thread.sleep(300); // initdb or the server's start is under way
+            assertThat(log.storeStatus().state()).isEqualTo(StoreStatus.State.STARTING);
+            db.close();
+        }
+        List<String> left = ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(l -> l.contains(data)).orElse(false))
+                .map(p -> p.pid() + " " + p.info().commandLine().orElse("")).toList();
+        assertThat(left).as("processes still using " + data).isEmpty();
+    }
 }
