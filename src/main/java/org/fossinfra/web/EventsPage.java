@@ -204,8 +204,9 @@ final class EventsPage implements LivePage {
         Filter f = Filter.of(ctx.queryParams());
         Chrome chrome = new Chrome("Events", name(), dashboard.nodeName(), session.user(), session.csrf(), f.stream(),
                 null, dashboard.assets());
-        // The query may wait on PostgreSQL (up to its timeout): never on the event loop.
-        vertx.executeBlocking(() -> dashboard.templates().page("events", view(chrome, f)))
+        // The query may wait on PostgreSQL (up to its timeout): never on the event loop, and unordered, so that one
+        // slow search does not hold up other people's pages.
+        vertx.executeBlocking(() -> dashboard.templates().page("events", view(chrome, f)), false)
                 .onSuccess(html -> dashboard.html(ctx, 200, html))
                 .onFailure(ctx::fail);
     }

@@ -102,7 +102,8 @@ class DashboardBrowserTest {
         assertThat(browser.getCurrentUrl()).isEqualTo(f.base() + "/");
         assertThat(browser.findElement(By.id("who")).getText()).isEqualTo("alice");
         for (String card : List.of("card-cpu", "card-memory", "card-network", "card-connections")) {
-            assertThat(browser.findElement(By.id(card)).isDisplayed()).as(card).isTrue();
+            // Found and asked in one go: the cards are swapped every second (the wait ignores a stale element).
+            wait.until(d -> d.findElement(By.id(card)).isDisplayed());
         }
         assertThat(browser.findElements(By.cssSelector("#chart-latency canvas"))).isNotEmpty();
         assertThat(browser.findElements(By.cssSelector("#chart-throughput canvas"))).isNotEmpty();
@@ -237,20 +238,22 @@ class DashboardBrowserTest {
         signIn(DashboardFixture.USER, DashboardFixture.PASSWORD);
         browser.get(f.base() + "/events?type=test.paging");
         wait.until(ExpectedConditions.textToBe(By.id("live"), "Live"));
-        assertThat(browser.findElement(By.id("events-source")).getAttribute("data-source")).isEqualTo("store");
-        assertThat(browser.findElement(By.id("source")).getText()).containsIgnoringCase("PostgreSQL")
-                .contains("every node's events");
+        // The live parts (source, pager, rows) are swapped in again when the stream connects: every element is
+        // found and used in one step of a wait, which ignores a stale one.
+        wait.until(d -> "store".equals(d.findElement(By.id("events-source")).getAttribute("data-source")));
+        wait.until(d -> d.findElement(By.id("source")).getText().toLowerCase(java.util.Locale.ROOT)
+                .contains("postgresql") && d.findElement(By.id("source")).getText().contains("every node's events"));
         List<String> first = ids();
         assertThat(first).hasSize(EventsPage.ROWS).first().isEqualTo(Long.toString(recorded.getLast().id()));
 
-        browser.findElement(By.id("older")).click();
+        click("older");
         wait.until(ExpectedConditions.urlContains("before=p"));
         wait.until(ExpectedConditions.textToBe(By.id("live"), "Live"));
         List<String> second = ids();
         assertThat(second).hasSize(50).doesNotContainAnyElementsOf(first);
         assertThat(second.getLast()).isEqualTo(Long.toString(recorded.getFirst().id()));
         assertThat(browser.findElements(By.id("older"))).as("the last page").isEmpty();
-        browser.findElement(By.id("newest")).click();
+        click("newest");
         wait.until(d -> !d.getCurrentUrl().contains("before="));
         assertThat(ids()).isEqualTo(first);
 
@@ -261,7 +264,14 @@ class DashboardBrowserTest {
         browser.get(f.base() + "/events?type=test.paging&since=" + since + "&until=" + until);
         assertThat(ids()).hasSize((int) expected).contains(Long.toString(recorded.get(100).id()))
                 .doesNotContain(Long.toString(recorded.get(110).id()));
-        assertThat(browser.findElement(By.id("since")).getAttribute("value")).isNotEmpty();
+        assertThat(browser.findElement(By.id("since")).getAttribute("value")).isNotEmpty(); // the form is not swapped
+    }
+
+    private void click(String id) {
+        wait.until(d -> {
+            d.findElement(By.id(id)).click();
+            return true;
+        });
     }
 
     private List<String> ids() {
@@ -280,22 +290,33 @@ class DashboardBrowserTest {
         wait.until(ExpectedConditions.urlContains("/database"));
         WebDriverWait slow = new WebDriverWait(browser, Duration.ofSeconds(20));
         slow.ignoring(StaleElementReferenceException.class);
-        slow.until(d -> !d.findElements(By.id("database-size")).isEmpty());
-        assertThat(browser.findElement(By.id("store-mode")).getAttribute("data-mode")).isEqualTo("embedded");
-        assertThat(browser.findElement(By.id("store-state")).getText()).isEqualToIgnoringCase("available");
-        long written = Long.parseLong(browser.findElement(By.id("events-written")).getText().replaceAll("[^0-9]", ""));
-        assertThat(written).isPositive();
-        assertThat(browser.findElement(By.id("database-size")).getText()).matches("[0-9.]+ (KiB|MiB|GiB)");
-        assertThat(browser.findElement(By.id("store-detail")).getText()).contains("embedded PostgreSQL 17");
-        assertThat(browser.findElements(By.cssSelector("#tables-table tr[data-table^='events_']"))).hasSize(13);
-        assertThat(browser.findElement(By.cssSelector("#indexes-table tr[data-index='events_time_idx']")).getText())
-                .contains("13 partitions");
+        slow.until(d -> text("#database-size") != null);
+        // Read with one script each: the parts are swapped whenever their numbers change.
+        assertThat(attribute("#store-mode", "data-mode")).isEqualTo("embedded");
+        assertThat(text("#store-state")).isEqualTo("available");
+        assertThat(Long.parseLong(text("#events-written").replaceAll("[^0-9]", ""))).isPositive();
+        assertThat(text("#database-size")).matches("[0-9.]+ (KiB|MiB|GiB)");
+        assertThat(text("#store-detail")).contains("embedded PostgreSQL 17");
+        assertThat(((Number) ((JavascriptExecutor) browser).executeScript(
+                "return document.querySelectorAll(\"#tables-table tr[data-table^='events_']\").length")).intValue())
+                .isEqualTo(13);
+        assertThat(text("#indexes-table tr[data-index='events_time_idx']")).contains("13 partitions");
         // The embedded PostgreSQL preloads pg_stat_statements: statements with their calls and times are listed.
-        slow.until(d -> !d.findElements(By.cssSelector("#slow-table td.n")).isEmpty()
-                || !d.findElements(By.id("slow-unavailable")).isEmpty());
-        assertThat(browser.findElements(By.id("slow-unavailable"))).as(browser.findElement(By.id("slow")).getText())
-                .isEmpty();
-        assertThat(browser.findElement(By.id("slow-table")).getText()).containsIgnoringCase("select");
+        slow.until(d -> text("#slow-table td.n") != null || text("#slow-unavailable") != null);
+        assertThat(text("#slow-unavailable")).as(text("#slow")).isNull();
+        assertThat(text("#slow-table")).containsIgnoringCase("select");
+    }
+
+    /** The text of the first element matching {@code css}, or null, read in one script (no stale element). */
+    private String text(String css) {
+        return (String) ((JavascriptExecutor) browser).executeScript(
+                "var e = document.querySelector(arguments[0]); return e ? e.textContent.trim() : null;", css);
+    }
+
+    private String attribute(String css, String name) {
+        return (String) ((JavascriptExecutor) browser).executeScript(
+                "var e = document.querySelector(arguments[0]); return e ? e.getAttribute(arguments[1]) : null;", css,
+                name);
     }
 
     @Test
