@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import org.fossinfra.app.Node;
 import org.fossinfra.config.Config;
 import org.fossinfra.config.ConfigLoader;
+import org.fossinfra.testing.Eventually;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -154,6 +155,9 @@ class DeadServiceKeepsTrafficTest {
         assertThat(awaitState("db-refused", ServiceState.UNHEALTHY).lastError()).hasValue("connection refused");
         assertThat(awaitState("db-hanging", ServiceState.UNHEALTHY).lastError()).hasValue("timeout after 300 ms");
         assertThat(awaitState("db", ServiceState.HEALTHY).lastResult()).startsWith("SELECT 1 in ");
+        // The state is published before its event is recorded (same check, a moment later): wait for the second one.
+        Eventually.until(Duration.ofSeconds(5), "both service.unhealthy events",
+                () -> node.events().recent(100, "service.unhealthy").size() >= 2);
         assertThat(node.events().recent(100, "service.unhealthy")).extracting(e -> e.subject())
                 .containsExactlyInAnyOrder("db-refused", "db-hanging");
     }
