@@ -67,6 +67,12 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Bo
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         ch = ctx.channel();
+        loop.serverConnections.incrementAndGet(); // the socket (a descriptor) exists from registration on
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        loop.serverConnections.decrementAndGet(); // the channel was closed and deregistered, connected or not
     }
 
     void attach(FrontendConnection o) {

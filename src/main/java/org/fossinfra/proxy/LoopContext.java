@@ -29,8 +29,13 @@ final class LoopContext {
     private final Map<Server, ArrayDeque<BackendConnection>> idle = new HashMap<>();
     private final java.util.concurrent.ScheduledFuture<?> sweeper;
 
-    LoopContext(EventLoop loop, int index, ChannelFactory<? extends Channel> channelFactory) {
+    /** The proxy's count of open server connections (descriptors), shared by all loops. */
+    final java.util.concurrent.atomic.AtomicInteger serverConnections;
+
+    LoopContext(EventLoop loop, int index, ChannelFactory<? extends Channel> channelFactory,
+                java.util.concurrent.atomic.AtomicInteger serverConnections) {
         this.loop = loop;
+        this.serverConnections = serverConnections;
         this.index = index;
         this.bootstrap = new Bootstrap()
                 .group(loop)

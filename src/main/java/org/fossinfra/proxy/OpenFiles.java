@@ -8,10 +8,12 @@ import java.nio.file.Path;
  * The process's open-file limit and what it leaves for client connections. Every client connection is a
  * descriptor, and so is every server connection, listener, log and jar; when the limit is reached {@code accept}
  * fails and clients wait in the kernel's queue with no answer. Keeping client connections {@value #RESERVE} below
- * the limit lets the proxy accept the excess and answer 503 at once, and keeps descriptors for servers.
+ * the limit lets the proxy accept the excess and answer 503 at once. Server connections count against the same
+ * budget (ProxyServer admits a client only while clients and servers together stay within it), so the reserve is
+ * for listeners, files and the JVM.
  */
 final class OpenFiles {
-    /** Descriptors kept for server connections (pools are per loop and per server), listeners, files and the JVM. */
+    /** Descriptors kept for listeners, files (the jars, logs, the journal) and the JVM. */
     static final int RESERVE = 512;
 
     private OpenFiles() {

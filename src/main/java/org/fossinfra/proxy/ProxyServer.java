@@ -62,7 +62,10 @@ public final class ProxyServer implements AutoCloseable, TrafficSource {
     private volatile Config config;
     private final TrafficMeters meters = new TrafficMeters();
     private final AtomicInteger clientConnections = new AtomicInteger();
+    /** Server connections open (pooled or busy), over all loops: descriptors too. */
+    private final AtomicInteger serverConnections = new AtomicInteger();
     private final int maxClientConnections;
+    private final int descriptorBudget;
     private final RateLimits rateLimits;
 
     public ProxyServer(Vertx vertx) {
@@ -74,10 +77,24 @@ public final class ProxyServer implements AutoCloseable, TrafficSource {
      *     gets 503 and is closed (the default is the open-file limit less a reserve, see {@link OpenFiles})
      */
     public ProxyServer(Vertx vertx, int maxClientConnections) {
+        this(vertx, maxClientConnections, OpenFiles.clientConnectionBudget());
+    }
+
+    /**
+     * @param maxClientConnections client connections held at once over all frontends
+     * @param descriptorBudget     client and server connections held at once: a new client connection that would
+     *     take the two together beyond it also gets 503 and is closed, so that server connections (each request needs
+     *     one) never find the open-file limit reached (the default is the limit less a reserve, see {@link OpenFiles})
+     */
+    public ProxyServer(Vertx vertx, int maxClientConnections, int descriptorBudget) {
         if (maxClientConnections < 1) {
             throw new IllegalArgumentException("maxClientConnections: " + maxClientConnections + " (expected: >= 1)");
         }
+        if (descriptorBudget < 1) {
+            throw new IllegalArgumentException("descriptorBudget: " + descriptorBudget + " (expected: >= 1)");
+        }
         this.maxClientConnections = maxClientConnections;
+        this.descriptorBudget = descriptorBudget;
         this.vertx = (VertxInternal) vertx;
         this.acceptors = this.vertx.acceptorEventLoopGroup();
         this.workers = this.vertx.nettyEventLoopGroup();
@@ -102,11 +119,12 @@ public final class ProxyServer implements AutoCloseable, TrafficSource {
     }
 
     /**
-     * Takes a client-connection slot from the process-wide budget (the open-file limit minus a reserve for server
-     * connections, listeners and files); false when none is left.
+     * Takes a client-connection slot from the process-wide budgets (client connections; client and server connections
+     * together against the open-file limit less a reserve for listeners and files); false when none is left.
      */
     boolean admit() {
-        if (clientConnections.incrementAndGet() > maxClientConnections) {
+        int clients = clientConnections.incrementAndGet();
+        if (clients > maxClientConnections || clients + serverConnections.get() > descriptorBudget) {
             clientConnections.decrementAndGet();
             return false;
         }
@@ -144,7 +162,7 @@ public final class ProxyServer implements AutoCloseable, TrafficSource {
     LoopContext loopContext(EventLoop loop) {
         LoopContext c = loopContexts.get();
         if (c == null) {
-            c = new LoopContext(loop, loopIndex.getAndIncrement() % loops, clientChannels);
+            c = new LoopContext(loop, loopIndex.getAndIncrement() % loops, clientChannels, serverConnections);
             loopContexts.set(c);
             allLoopContexts.add(c);
         }

@@ -270,6 +270,44 @@ class KeepAliveTest {
         assertThat(server.requests()).extracting(FakeServer.Request::target).containsExactly("/a", "/b", "/d");
     }
 
+    /**
+     * Server connections are descriptors too: a client is refused when clients and servers together would pass the
+     * descriptor budget, so that the server connection its request needs can always be opened (at the open-file
+     * limit, accept would fail instead and the excess would hang in the kernel's queue with no answer).
+     */
+    @Test
+    void serverConnectionsCountAgainstTheDescriptorBudget() throws Exception {
+        server = FakeServer.start(echoTarget());
+        proxy = ProxyFixture.start("""
+                frontends:
+                  - name: http
+                    bind: 127.0.0.1:0
+                    default-backend: app
+                backends:
+                  - name: app
+                    servers: [{ name: app1, address: "${APP}" }]
+                """, Map.of("APP", server), Integer.MAX_VALUE, 3);
+        // Three clients and no server connection fit the budget of three.
+        try (RawClient a = proxy.client("http")) {
+            try (RawClient b = proxy.client("http"); RawClient c = proxy.client("http")) {
+                Eventually.until(WAIT, "three client connections", () -> liveConnections() == 3);
+                assertThat(c.send("GET /c HTTP/1.1\r\nHost: a\r\n\r\n").readResponse().status()).isEqualTo(200);
+            }
+            Eventually.until(WAIT, "the two to be released", () -> liveConnections() == 1);
+            // Now one client and the pooled server connection c's request opened: a second client fits (3), a third
+            // does not (4), only because of the server connection.
+            try (RawClient b = proxy.client("http")) {
+                assertThat(b.send("GET /b HTTP/1.1\r\nHost: a\r\n\r\n").readResponse().status()).isEqualTo(200);
+                try (RawClient d = proxy.client("http")) {
+                    RawClient.Response r = d.readResponse();
+                    assertThat(r.status()).isEqualTo(503);
+                    assertThat(d.isClosed()).isTrue();
+                }
+            }
+        }
+        assertThat(server.requests()).extracting(FakeServer.Request::target).containsExactly("/c", "/b");
+    }
+
     private int liveConnections() {
         return proxy.proxy().frontends().getFirst().liveConnections();
     }

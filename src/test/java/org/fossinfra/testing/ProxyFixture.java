@@ -43,8 +43,17 @@ public final class ProxyFixture implements AutoCloseable {
 
     /** As {@link #start(String, Map)}, holding at most {@code maxClientConnections} client connections. */
     public static ProxyFixture start(String yaml, Map<String, ?> vars, int maxClientConnections) throws Exception {
+        return start(yaml, vars, maxClientConnections, Integer.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #start(String, Map)}, holding at most {@code maxClientConnections} client connections and
+     * {@code descriptorBudget} client and server connections together.
+     */
+    public static ProxyFixture start(String yaml, Map<String, ?> vars, int maxClientConnections, int descriptorBudget)
+            throws Exception {
         Vertx vertx = Vertx.vertx(Node.vertxOptions());
-        ProxyFixture f = new ProxyFixture(vertx, new ProxyServer(vertx, maxClientConnections));
+        ProxyFixture f = new ProxyFixture(vertx, new ProxyServer(vertx, maxClientConnections, descriptorBudget));
         try {
             f.reload(yaml, vars);
         } catch (Exception | Error e) {
