@@ -66,10 +66,38 @@ public final class ProxyServer implements AutoCloseable, TrafficSource {
     private final AtomicInteger serverConnections = new AtomicInteger();
     private final int maxClientConnections;
     private final int descriptorBudget;
+    /** Descriptors that are neither client nor server connections, as last counted (0 with a fixed budget). */
+    private volatile int otherDescriptors;
+    private Thread descriptorWatch;
     private final RateLimits rateLimits;
 
+    /**
+     * A proxy bound by the process's open-file limit: beyond it a new client connection gets 503 and is closed. Its
+     * client and server connections are counted as they open and close; every other descriptor (listeners, jars, logs,
+     * the admin listener's connections, database and Redis connections) is counted once a second by a watcher thread.
+     */
     public ProxyServer(Vertx vertx) {
-        this(vertx, OpenFiles.clientConnectionBudget());
+        this(vertx, OpenFiles.clientConnectionBudget(), OpenFiles.descriptorLimit());
+        if (descriptorBudget != Integer.MAX_VALUE && OpenFiles.openNow() >= 0) {
+            descriptorWatch = Thread.ofPlatform().name("descriptor-watch").daemon(true).start(this::watchDescriptors);
+        }
+    }
+
+    /** Once a second: the descriptors that are neither client nor server connections of this proxy. */
+    private void watchDescriptors() {
+        while (!Thread.currentThread().isInterrupted()) {
+            int before = clientConnections.get() + serverConnections.get();
+            int open = OpenFiles.openNow();
+            int after = clientConnections.get() + serverConnections.get();
+            if (open >= 0) {
+                otherDescriptors = Math.max(0, open - Math.max(before, after));
+            }
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
     }
 
     /**
@@ -120,11 +148,11 @@ public final class ProxyServer implements AutoCloseable, TrafficSource {
 
     /**
      * Takes a client-connection slot from the process-wide budgets (client connections; client and server connections
-     * together against the open-file limit less a reserve for listeners and files); false when none is left.
+     * and the other descriptors together against the open-file limit less a margin); false when none is left.
      */
     boolean admit() {
         int clients = clientConnections.incrementAndGet();
-        if (clients > maxClientConnections || clients + serverConnections.get() > descriptorBudget) {
+        if (clients > maxClientConnections || clients + serverConnections.get() + otherDescriptors > descriptorBudget) {
             clientConnections.decrementAndGet();
             return false;
         }
@@ -418,6 +446,9 @@ public final class ProxyServer implements AutoCloseable, TrafficSource {
      */
     @Override
     public synchronized void close() {
+        if (descriptorWatch != null) {
+            descriptorWatch.interrupt();
+        }
         for (LoopContext c : allLoopContexts) {
             c.loop.execute(c::shutdown);
         }
