@@ -314,7 +314,7 @@ public final class ProxyServer implements AutoCloseable, TrafficSource {
                             ch.close();
                             return;
                         }
-                        ch.pipeline().addLast(new FrontendConnection(slot, ProxyServer.this));
+                        ch.pipeline().addLast(new FrontendConnection(slot, ProxyServer.this, ch));
                     }
                 });
         ChannelFuture cf = b.bind(f.bind().host(), f.bind().port());
