@@ -13,7 +13,7 @@ import org.fossinfra.config.Config;
 import org.fossinfra.config.ConfigException;
 import org.fossinfra.config.ConfigLoader;
 import org.fossinfra.demo.DemoBackends;
-import org.fossinfra.web.Passwords;
+import org.fossinfra.config.Passwords;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

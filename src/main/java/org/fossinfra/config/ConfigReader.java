@@ -165,7 +165,7 @@ final class ConfigReader {
             String name = u.required("name", "add name: alice (it names who acted, in events)", "a name",
                     Scalars::name).orElse(null);
             String hash = u.required("password-hash", "add password-hash: \"<what ./foss-infra hash-password prints>\"",
-                    "a bcrypt hash", PasswordHashes::check).orElse(null);
+                    "a bcrypt hash", Passwords::check).orElse(null);
             if (name != null) {
                 Integer first = nameLines.putIfAbsent(name, u.line("name"));
                 if (first != null) {

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.fossinfra.config.AdminConfig;
+import org.fossinfra.config.Passwords;
 import org.fossinfra.events.EventLog;
 import org.fossinfra.events.EventType;
 
