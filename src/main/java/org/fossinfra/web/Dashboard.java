@@ -38,6 +38,7 @@ public final class Dashboard implements AutoCloseable {
     private final Vertx vertx;
     private final String nodeName;
     private final Sessions sessions = new Sessions();
+    private final PasswordChecker passwords = new PasswordChecker();
     private final Assets assets = new Assets();
     private final Templates templates = new Templates();
     private final LoginPage login;
@@ -67,7 +68,8 @@ public final class Dashboard implements AutoCloseable {
         this.vertx = vertx;
         this.nodeName = nodeName;
         String version = Dashboard.class.getPackage().getImplementationVersion();
-        this.login = new LoginPage(this, vertx, sessions, new LoginLimiter(), control.events(), admin.users());
+        this.login = new LoginPage(this, vertx, sessions, new LoginLimiter(), passwords, control.events(),
+                admin.users());
         this.overview = new OverviewPage(this, control, telemetry,
                 new OverviewPage.NodeInfo(nodeName, version == null ? "development build" : "v" + version, transport));
         this.backends = new BackendsPage(this, control, telemetry);
@@ -223,9 +225,19 @@ public final class Dashboard implements AutoCloseable {
         return nodeName;
     }
 
+    /** Takes a reloaded admin section's users: see {@link LoginPage#onReload}. */
+    void onReload(AdminConfig next) {
+        login.onReload(next.users());
+    }
+
     /** Shows {@code bot} on the Matrix page (started after the dashboard, so it is handed over here). */
     public void showMatrix(org.fossinfra.matrix.MatrixBot bot) {
         matrix.attach(bot);
+    }
+
+    /** The sign-in password checker (tests count its checks). */
+    PasswordChecker passwords() {
+        return passwords;
     }
 
     /** Live viewers connected now (for tests and the benchmark's sanity check). */
@@ -242,5 +254,6 @@ public final class Dashboard implements AutoCloseable {
             // a list removal; cannot fail
         }
         live.close();
+        passwords.close();
     }
 }
