@@ -124,7 +124,7 @@ public final class AdminServer {
         if (dashboard != null) {
             dashboard.mount(r);
         }
-        r.errorHandler(500, ctx -> error(ctx, 500, "internal error: " + ctx.failure()));
+        r.errorHandler(500, InternalErrors::handle);
         r.errorHandler(405, ctx -> error(ctx, 405, "method not allowed"));
         r.route().last().handler(ctx -> ctx.response().setStatusCode(404).putHeader("Content-Type", "text/plain")
                 .end("foss-infra admin listener: nothing here. The dashboard is at / (sign in at /login); the JSON API"

@@ -23,6 +23,7 @@ import org.fossinfra.events.EventQuery;
 import org.fossinfra.events.EventType;
 import org.fossinfra.events.StoreStatus;
 import org.fossinfra.testing.Eventually;
+import org.fossinfra.testing.LogCapture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
