@@ -52,6 +52,10 @@ public final class Dashboard implements AutoCloseable {
     private final AutoCloseable tickSubscription;
     private final long sweepTimer;
 
+    /** What flash.jte shows: {@code ok} or {@code error}, and the message. */
+    record Flash(String kind, String message) {
+    }
+
     /** A page or action handler that runs only with a live session. */
     interface SessionHandler {
         void handle(RoutingContext ctx, Sessions.Session session);
@@ -176,7 +180,7 @@ public final class Dashboard implements AutoCloseable {
     void result(RoutingContext ctx, int status, String message, String back) {
         if (isHtmx(ctx) || back == null) {
             String kind = status < 300 ? "ok" : "error";
-            html(ctx, status, "<div class=\"flash " + kind + "\" role=\"status\">" + escape(message) + "</div>");
+            html(ctx, status, templates.page("flash", new Flash(kind, message)));
         } else {
             redirect(ctx, 303, back);
         }
@@ -195,22 +199,6 @@ public final class Dashboard implements AutoCloseable {
 
     private static boolean isHtmx(RoutingContext ctx) {
         return "true".equals(ctx.request().getHeader("HX-Request"));
-    }
-
-    static String escape(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 16);
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '&' -> sb.append("&amp;");
-                case '<' -> sb.append("&lt;");
-                case '>' -> sb.append("&gt;");
-                case '"' -> sb.append("&quot;");
-                case '\'' -> sb.append("&#39;");
-                default -> sb.append(c);
-            }
-        }
-        return sb.toString();
     }
 
     Templates templates() {
