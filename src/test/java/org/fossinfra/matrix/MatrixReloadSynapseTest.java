@@ -20,6 +20,8 @@ import org.fossinfra.config.Passwords;
 import org.fossinfra.control.NotFoundException;
 import org.fossinfra.events.EventType;
 import org.fossinfra.testing.Eventually;
+import org.fossinfra.testing.services.RealMatrix;
+import org.fossinfra.testing.services.SynapseUser;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,4 +1,4 @@
-package org.fossinfra.testing;
+package org.fossinfra.testing.services;
 
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
