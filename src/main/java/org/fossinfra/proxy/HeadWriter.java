@@ -10,6 +10,11 @@ import java.util.Map;
  * Writes the heads the proxy forwards, straight from the parsed bytes, dropping hop-by-hop fields
  * (RFC 9110 §7.6.1: Connection, the fields it names, Keep-Alive, Proxy-Connection, TE, Upgrade unless a WebSocket
  * upgrade is under way) and normalising framing (one canonical Content-Length).
+ *
+ * <p>Hazard: a request's framing fields (Transfer-Encoding, Content-Length, Host) and Expect are never dropped because
+ * Connection names them: a client that sends {@code Connection: transfer-encoding} would otherwise have its chunked
+ * body read by the server as further requests. docs/security.md lists every field dropped or rewritten here and why
+ * the server still frames each request as the client did.
  */
 final class HeadWriter {
     private static final byte[] CRLF = {'\r', '\n'};
@@ -87,6 +92,11 @@ final class HeadWriter {
                     if (absolute) {
                         continue;
                     }
+                }
+                case HeadParser.TRANSFER_ENCODING, HeadParser.EXPECT -> {
+                    // Kept even when Connection names them: the server must frame the body exactly as we did, and
+                    // know that the client waits for a 100 (HAProxy 2.6 keeps them too). Host, above, likewise;
+                    // Content-Length is always rewritten below. docs/security.md, "Request framing and smuggling".
                 }
                 default -> {
                     if (req.connectionNominated != null && req.nominatedByConnection(buf, base, i)) {
