@@ -434,4 +434,20 @@ class RequestFramingTest {
         }
         assertServerReceived("GET /x HTTP/1.0\r\nHost: example.com\r\nConnection: keep-alive\r\n\r\n");
     }
+
+    // ---------------------------------------------------------------- the response's framing
+
+    @Test
+    void connectionInAResponseDoesNotRemoveTheResponsesFraming() throws Exception {
+        useServer(FakeServer.builder().script(r -> Reply.raw("HTTP/1.1 200 OK\r\nConnection: transfer-encoding, x-hop\r\n"
+                + "X-Hop: 1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n")));
+        try (RawClient c = proxy.client("http")) {
+            RawClient.Response r = c.send("GET /1 HTTP/1.1\r\nHost: a\r\n\r\n").readResponse();
+            assertThat(r.header("Transfer-Encoding")).isEqualTo("chunked");
+            assertThat(r.headers().names()).doesNotContain("x-hop", "connection");
+            assertThat(r.bodyText()).isEqualTo("ok");
+            assertThat(c.send("GET /2 HTTP/1.1\r\nHost: a\r\n\r\n").readResponse().bodyText())
+                    .as("the client connection is still in step").isEqualTo("ok");
+        }
+    }
 }
