@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * Writes the heads the proxy forwards, straight from the parsed bytes, dropping hop-by-hop fields
  * (RFC 9110 §7.6.1: Connection, the fields it names, Keep-Alive, Proxy-Connection, TE, Upgrade unless a WebSocket
- * upgrade is under way) and normalising framing (one canonical Content-Length).
+ * upgrade is under way) and normalising a request's framing (one canonical Content-Length, or one Transfer-Encoding
+ * field ending in lower-case chunked).
  *
  * <p>Hazard: a request's framing fields (Transfer-Encoding, Content-Length, Host) and Expect are never dropped because
  * Connection names them: a client that sends {@code Connection: transfer-encoding} would otherwise have its chunked
