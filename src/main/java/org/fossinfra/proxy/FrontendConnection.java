@@ -375,13 +375,16 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** The server closed before the response was complete. */
+    /**
+     * The server closed before the response was complete. An idempotent request without a body may be sent again when
+     * no byte of a response came back ({@link ServerAssignment#retryAfterReset} says when).
+     */
     void onServerClosed(BackendConnection c) {
         if (assignment.connection() != c) {
             return;
         }
         boolean started = response.started();
-        if (!started && !c.gotBytes() && idempotent && !hasBody && assignment.mayRetryAfterReset()) {
+        if (!started && !c.gotBytes() && idempotent && !hasBody && assignment.mayRetryAfterReset(c)) {
             state = ExchangeState.DISPATCH;
             assignment.retryAfterReset(c);
         } else if (started) {

@@ -17,6 +17,8 @@ import org.fossinfra.config.FrontendConfig;
 final class RequestRelay implements BodyFramer.Sink {
     private final FrontendConnection owner;
     private final BodyFramer body = new BodyFramer(400, "request");
+    /** Checks a chunked body that came with its head before any of it goes on; reused, so a check allocates nothing. */
+    private final BodyFramer probe = new BodyFramer(400, "request");
     private ByteBuf head;
     private boolean sent;
     private long sentAt;
@@ -43,7 +45,6 @@ final class RequestRelay implements BodyFramer.Sink {
         }
         body.chunked(false);
         if (in.isReadable()) {
-            BodyFramer probe = new BodyFramer(400, "request");
             probe.chunked(false);
             probe.feed(in.duplicate(), ByteBuf::release);
         }

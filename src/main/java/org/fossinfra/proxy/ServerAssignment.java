@@ -27,6 +27,8 @@ final class ServerAssignment {
     private Server avoid;
     private int attempts;
     private boolean resetRetried;
+    /** The next connection for this exchange is a new one: a pooled one just turned out dead. */
+    private boolean newConnection;
     private boolean queued;
 
     ServerAssignment(FrontendConnection owner, LoopContext loop, long clientKey) {
@@ -40,6 +42,7 @@ final class ServerAssignment {
         be = backend;
         attempts = 0;
         resetRetried = false;
+        newConnection = false;
         avoid = null;
     }
 
@@ -112,7 +115,8 @@ final class ServerAssignment {
     }
 
     private void obtainConnection() {
-        BackendConnection c = loop.pollIdle(server, be.idleTimeoutNanos);
+        BackendConnection c = newConnection ? null : loop.pollIdle(server, be.idleTimeoutNanos);
+        newConnection = false;
         if (c != null) {
             attach(c);
             return;
@@ -164,26 +168,40 @@ final class ServerAssignment {
         }
     }
 
-    /** Whether the one retry after a dropped connection is still unused for this request. */
-    boolean mayRetryAfterReset() {
-        return !resetRetried;
+    /**
+     * Whether a request that got no response byte before {@code c} dropped may be sent again (the caller has checked
+     * that it is idempotent and has no body: RFC 9110 §9.2.2, docs/security.md "Retries when a server is lost").
+     * Always after a pooled connection (see {@link #retryAfterReset}); once after a new one.
+     */
+    boolean mayRetryAfterReset(BackendConnection c) {
+        return c.reused() || !resetRetried;
     }
 
     /**
-     * RFC 9110 §9.2.2: an idempotent request may be retried once when the connection dropped before any response byte
-     * (usually a pooled connection the server had just closed). Gives up {@code c} and the slot, then picks again,
-     * avoiding the same server when redispatch is on and the connection was a fresh one.
+     * Gives up {@code c} and the slot, and picks again.
+     * <ul>
+     *   <li>{@code c} was pooled: the server closed it while it was idle, or is gone (killed, restarting) and its close
+     *   was not read yet; several pooled connections can be dead at once. Retried on a new connection, which a live
+     *   server accepts and a dead one refuses at once (then {@link #onConnectFailed} redispatches). Not an attempt
+     *   counted against {@code retries}: the request reached no live server.
+     *   <li>{@code c} was new: the server accepted the request and dropped it. Retried once, on another server with
+     *   redispatch, never more: a request that makes servers drop it is not replayed to each of them.
+     * </ul>
      */
     void retryAfterReset(BackendConnection c) {
-        resetRetried = true;
         be.counters().retry();
         conn = null;
         Server same = server;
-        same.recordError();
         releaseServer();
-        if (be.config().redispatch() && !c.reused()) {
-            avoid = same;
-            be.counters().redispatch();
+        if (c.reused()) {
+            newConnection = true;
+        } else {
+            resetRetried = true;
+            same.recordError();
+            if (be.config().redispatch()) {
+                avoid = same;
+                be.counters().redispatch();
+            }
         }
         dispatch(true);
     }
