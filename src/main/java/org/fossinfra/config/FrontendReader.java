@@ -20,7 +20,7 @@ final class FrontendReader {
             "forwarded-for", "forwarded-proto", "maxconn", "limits", "timeouts", "rate-limits");
     static final List<String> TIMEOUT_KEYS = List.of("client", "http-request", "keep-alive");
     static final List<String> LIMIT_KEYS = List.of("max-request-line", "max-header-bytes", "max-headers");
-    static final List<String> CONDITION_KEYS = List.of("websocket", "path-prefix", "host", "header");
+    static final List<String> CONDITION_KEYS = List.of("websocket", "path-prefix", "path-prefix-raw", "host", "header");
     /** Message framing belongs to the proxy: overriding these would corrupt the response stream (RFC 9112 §6). */
     static final Set<String> FRAMING_HEADERS = Set.of("content-length", "transfer-encoding", "connection",
             "keep-alive", "upgrade", "te", "trailer", "proxy-connection");
@@ -99,7 +99,9 @@ final class FrontendReader {
             for (String key : w.keys()) {
                 switch (key) {
                     case "websocket" -> readWebSocket(ctx, w).ifPresent(conditions::add);
-                    case "path-prefix" -> conditions.add(readPathPrefix(ctx, w));
+                    case "path-prefix" -> conditions.add(new Condition.PathPrefix(readPathPrefixes(ctx, w, "path-prefix")));
+                    case "path-prefix-raw" ->
+                            conditions.add(new Condition.PathPrefixRaw(readPathPrefixes(ctx, w, "path-prefix-raw")));
                     case "host" -> conditions.add(readHost(ctx, w));
                     case "header" -> readHeader(ctx, w).ifPresent(conditions::add);
                     default -> { } // reported by allowOnly
@@ -123,20 +125,51 @@ final class FrontendReader {
         return Optional.of(new Condition.WebSocket());
     }
 
-    private static Condition readPathPrefix(Context ctx, Section w) {
+    /**
+     * The prefixes of {@code path-prefix} (normal paths: a request's path is compared in normal form, so a prefix in
+     * another form would silently mean something else) or {@code path-prefix-raw} (any bytes a target may hold).
+     */
+    private static List<String> readPathPrefixes(Context ctx, Section w, String key) {
         List<String> prefixes = new ArrayList<>();
-        for (Section.Item item : nonEmpty(ctx, w, "path-prefix", "/api")) {
+        for (Section.Item item : nonEmpty(ctx, w, key, "/api")) {
             String p = item.text();
             if (!p.startsWith("/")) {
                 ctx.error(item.line(), item.field(), "'" + p + "' does not start with '/'", "write /" + p);
             } else if (Scalars.hasSpaceOrControl(p)) {
                 ctx.error(item.line(), item.field(), "'" + p + "' contains a space or a control character",
                         "percent-encode it, e.g. %20 for a space");
-            } else {
+            } else if (key.equals("path-prefix-raw")) {
                 prefixes.add(p);
+            } else {
+                normalPrefix(ctx, item).ifPresent(prefixes::add);
             }
         }
-        return new Condition.PathPrefix(prefixes);
+        return prefixes;
+    }
+
+    private static Optional<String> normalPrefix(Context ctx, Section.Item item) {
+        String p = item.text();
+        if (p.indexOf('?') >= 0 || p.indexOf('#') >= 0) {
+            ctx.error(item.line(), item.field(), "'" + p + "' has a query or a fragment, which path-prefix does not"
+                    + " look at", "write the path alone, or use path-prefix-raw to compare the raw request target");
+            return Optional.empty();
+        }
+        String normal;
+        try {
+            normal = PathNormalizer.normalize(p);
+        } catch (IllegalArgumentException e) {
+            ctx.error(item.line(), item.field(), "'" + p + "' can match no request: a path with " + e.getMessage()
+                    .replace(" in the path", "") + " is refused with 400", "remove it");
+            return Optional.empty();
+        }
+        if (!normal.equals(p)) {
+            ctx.error(item.line(), item.field(), "'" + p + "' is compared with request paths in normal form (dot"
+                            + " segments and repeated slashes removed, %XX of letters, digits and -._~ decoded),"
+                            + " where it reads '" + normal + "'",
+                    "write " + normal + ", or use path-prefix-raw to compare the raw request target");
+            return Optional.empty();
+        }
+        return Optional.of(p);
     }
 
     private static Condition readHost(Context ctx, Section w) {

@@ -63,6 +63,8 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
     private LoopContext loop;
     private FrontendRuntime fe;
     private RequestHead req;
+    /** The normal path of the request in progress, which rules route on. */
+    private final RequestPath path = new RequestPath();
     private final BodyFramer reqBody = new BodyFramer(400, "request");
     private ByteBuf in;
     private int state = IDLE;
@@ -288,6 +290,13 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
         boolean chunked = req.chunked;
         hasBody = chunked || bodyLength > 0;
         requestStart = System.nanoTime();
+        try {
+            path.parse(req, in, in.readerIndex());
+        } catch (HttpError e) {
+            in.skipBytes(req.headLength());
+            refuse(e.status, e.getMessage());
+            return;
+        }
         if (fe.rateLimits.length > 0) {
             checkLimits(fe.rateLimits);
         } else {
@@ -297,7 +306,7 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
 
     /** Frontend rules passed: choose the backend, then check its rules. The head is still unread in {@code in}. */
     private void route() {
-        be = fe.router.route(req, in, in.readerIndex());
+        be = fe.router.route(req, path, in, in.readerIndex());
         if (be == null) {
             in.skipBytes(req.headLength());
             refuse(503, "no backend matches the request and the frontend has no default");

@@ -11,7 +11,7 @@ import org.fossinfra.config.FrontendConfig;
  */
 final class FrontendRuntime {
     final FrontendConfig config;
-    final Router router;
+    final Router<BackendRuntime> router;
     final ErrorResponses errors;
     final HeadWriter.ResponseRewrite rewrite;
     /** Checked in order for every request, before routing. */
@@ -22,7 +22,7 @@ final class FrontendRuntime {
 
     FrontendRuntime(FrontendConfig config, Map<String, BackendRuntime> backends, Map<String, RateLimitRule> rules) {
         this.config = config;
-        this.router = new Router(config, backends);
+        this.router = new Router<>(config, backends);
         this.errors = new ErrorResponses(config.responseHeaders());
         this.rewrite = new HeadWriter.ResponseRewrite(config.responseHeaders());
         this.rateLimits = config.rateLimits().stream().map(rules::get).toArray(RateLimitRule[]::new);

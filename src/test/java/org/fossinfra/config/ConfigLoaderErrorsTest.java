@@ -333,6 +333,54 @@ class ConfigLoaderErrorsTest {
     }
 
     @Test
+    void aPathPrefixThatIsNotANormalPathSaysWhatItReadsAs() {
+        String yaml = BASE.replace("    default-backend: web\n", """
+                    routes:
+                      - backend: web
+                        when: { path-prefix: [/api/./v1, "//api", /%61pi, /a%3fb, "/api?x=1", /api%2Fv1, /.., /ok] }
+                """);
+        assertThat(errors(yaml)).containsExactly(
+                "demo.yaml:6 frontends[0] 'http'.routes[0].when.path-prefix[0]: '/api/./v1' is compared with request"
+                        + " paths in normal form (dot segments and repeated slashes removed, %XX of letters, digits"
+                        + " and -._~ decoded), where it reads '/api/v1'; write /api/v1, or use path-prefix-raw to"
+                        + " compare the raw request target.",
+                "demo.yaml:6 frontends[0] 'http'.routes[0].when.path-prefix[1]: '//api' is compared with request"
+                        + " paths in normal form (dot segments and repeated slashes removed, %XX of letters, digits"
+                        + " and -._~ decoded), where it reads '/api'; write /api, or use path-prefix-raw to compare"
+                        + " the raw request target.",
+                "demo.yaml:6 frontends[0] 'http'.routes[0].when.path-prefix[2]: '/%61pi' is compared with request"
+                        + " paths in normal form (dot segments and repeated slashes removed, %XX of letters, digits"
+                        + " and -._~ decoded), where it reads '/api'; write /api, or use path-prefix-raw to compare"
+                        + " the raw request target.",
+                "demo.yaml:6 frontends[0] 'http'.routes[0].when.path-prefix[3]: '/a%3fb' is compared with request"
+                        + " paths in normal form (dot segments and repeated slashes removed, %XX of letters, digits"
+                        + " and -._~ decoded), where it reads '/a%3Fb'; write /a%3Fb, or use path-prefix-raw to"
+                        + " compare the raw request target.",
+                "demo.yaml:6 frontends[0] 'http'.routes[0].when.path-prefix[4]: '/api?x=1' has a query or a fragment,"
+                        + " which path-prefix does not look at; write the path alone, or use path-prefix-raw to"
+                        + " compare the raw request target.",
+                "demo.yaml:6 frontends[0] 'http'.routes[0].when.path-prefix[5]: '/api%2Fv1' can match no request: a"
+                        + " path with encoded '/' or '\\' (%2F, %5C) is refused with 400; remove it.",
+                "demo.yaml:6 frontends[0] 'http'.routes[0].when.path-prefix[6]: '/..' can match no request: a path"
+                        + " with '..' above the root of the path is refused with 400; remove it.");
+    }
+
+    @Test
+    void aRawPathPrefixTakesAnyTargetBytes() throws Exception {
+        String yaml = BASE.replace("    default-backend: web\n", """
+                    routes:
+                      - backend: web
+                        when: { path-prefix-raw: [//api, /%61pi, "/api?x=1"] }
+                """);
+        RouteConfig route = ConfigLoader.parse(yaml, "demo.yaml", Map.of()).frontends().getFirst().routes().getFirst();
+        assertThat(route.conditions()).containsExactly(
+                new RouteConfig.Condition.PathPrefixRaw(List.of("//api", "/%61pi", "/api?x=1")));
+        assertThat(errors(yaml.replace("\"/api?x=1\"", "api"))).containsExactly(
+                "demo.yaml:6 frontends[0] 'http'.routes[0].when.path-prefix-raw[2]: 'api' does not start with '/';"
+                        + " write /api.");
+    }
+
+    @Test
     void routeWithoutConditions() {
         String yaml = BASE.replace("    default-backend: web\n", """
                     routes:
@@ -342,9 +390,9 @@ class ConfigLoaderErrorsTest {
                 """);
         assertThat(errors(yaml)).containsExactly(
                 "demo.yaml:6 frontends[0] 'http'.routes[0].when: has no condition;"
-                        + " add when: with at least one of websocket, path-prefix, host, header.",
+                        + " add when: with at least one of websocket, path-prefix, path-prefix-raw, host, header.",
                 "demo.yaml:7 frontends[0] 'http'.routes[1].when: required key is missing;"
-                        + " add when: with at least one of websocket, path-prefix, host, header.");
+                        + " add when: with at least one of websocket, path-prefix, path-prefix-raw, host, header.");
     }
 
     @Test

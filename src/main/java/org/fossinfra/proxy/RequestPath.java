@@ -1,0 +1,144 @@
+package org.fossinfra.proxy;
+
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+import org.fossinfra.config.PathNormalizer;
+
+/**
+ * The path a request is routed on: the request target's path (before '?') in {@link PathNormalizer}'s normal form.
+ * The forwarded head is written from the original bytes; this is only what rules look at.
+ *
+ * <p>Fast path: every browser sends normal paths, so one scan over the target decides that the bytes in the receive
+ * buffer already are the normal path, and rules compare against them in place: nothing is copied or allocated. Only a
+ * path that isn't normal (a '%', a '\', "//", a dot segment) is copied into this connection's scratch array and
+ * normalised there. {@link #isNormalInPlace} must say "normal" only for paths that {@link PathNormalizer#normalize}
+ * leaves unchanged (RequestPathTest checks the two agree).
+ *
+ * <p>One per client connection, reused for each request.
+ */
+final class RequestPath {
+    private static final int INITIAL_SCRATCH = 256;
+
+    /** The asterisk-form target of {@code OPTIONS *}: there is no path, and no path condition holds. */
+    private boolean none;
+    /** The normal path is the request's own bytes, [start, end) relative to the head's base. */
+    private boolean inPlace;
+    private int start;
+    private int end;
+    /** Otherwise it is scratch[0, length). */
+    private byte[] scratch = new byte[INITIAL_SCRATCH];
+    private int length;
+
+    /**
+     * Finds the normal path of the request whose head starts at {@code base}.
+     *
+     * @throws HttpError 400 when the path is one {@link PathNormalizer} refuses
+     */
+    void parse(RequestHead req, ByteBuf buf, int base) throws HttpError {
+        int ts = req.targetStart;
+        int te = req.targetEnd;
+        int pe = ts;
+        while (pe < te && buf.getByte(base + pe) != '?') {
+            pe++;
+        }
+        none = false;
+        if (pe == ts || buf.getByte(base + ts) != '/') {
+            // "OPTIONS *", or an absolute-form target without a path ("http://h" or "http://h?q"): its path is "/".
+            none = pe - ts == 1 && buf.getByte(base + ts) == '*';
+            inPlace = false;
+            scratch[0] = '/';
+            length = 1;
+            return;
+        }
+        if (isNormalInPlace(buf, base + ts, base + pe)) {
+            inPlace = true;
+            start = ts;
+            end = pe;
+            return;
+        }
+        int n = pe - ts;
+        if (scratch.length < n) {
+            scratch = new byte[Math.max(n, scratch.length * 2)];
+        }
+        buf.getBytes(base + ts, scratch, 0, n);
+        int r = PathNormalizer.normalize(scratch, n);
+        if (r < 0) {
+            throw new HttpError(400, PathNormalizer.refusal(r).reason());
+        }
+        inPlace = false;
+        length = r;
+    }
+
+    /**
+     * Whether buf[from, to), a path starting with '/', is already normal: no '%' or '\' at all (decoding could change
+     * it, or refuse it), and no segment that is empty, "." or ".." or starts with ".;" or "..;".
+     */
+    static boolean isNormalInPlace(ByteBuf buf, int from, int to) {
+        for (int i = from; i < to; i++) {
+            byte b = buf.getByte(i);
+            if (b == '%' || b == '\\') {
+                return false;
+            }
+            if (b == '/' && i + 1 < to) {
+                byte n1 = buf.getByte(i + 1);
+                if (n1 == '/') {
+                    return false;
+                }
+                if (n1 == '.') {
+                    int n2 = i + 2 < to ? buf.getByte(i + 2) : '/';
+                    if (n2 == '/' || n2 == ';') {
+                        return false;
+                    }
+                    if (n2 == '.') {
+                        int n3 = i + 3 < to ? buf.getByte(i + 3) : '/';
+                        if (n3 == '/' || n3 == ';') {
+                            return false;
+                        }
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether the path is {@code prefix} or lies below it: {@code /api} holds for {@code /api}, {@code /api/} and
+     * {@code /api/x}, not for {@code /apix}. A prefix that ends with '/' holds for what starts with it.
+     *
+     * @param prefix a normal path ({@link PathNormalizer}), as the config reader ensures
+     */
+    boolean underPrefix(ByteBuf buf, int base, byte[] prefix) {
+        if (none) {
+            return false;
+        }
+        int len = inPlace ? end - start : length;
+        int p = prefix.length;
+        if (len < p) {
+            return false;
+        }
+        if (inPlace) {
+            int at = base + start;
+            for (int i = 0; i < p; i++) {
+                if (buf.getByte(at + i) != prefix[i]) {
+                    return false;
+                }
+            }
+            return len == p || prefix[p - 1] == '/' || buf.getByte(at + p) == '/';
+        }
+        for (int i = 0; i < p; i++) {
+            if (scratch[i] != prefix[i]) {
+                return false;
+            }
+        }
+        return len == p || prefix[p - 1] == '/' || scratch[p] == '/';
+    }
+
+    /** The normal path as text, for messages and tests; "*" for the asterisk form. Allocates. */
+    String toString(ByteBuf buf, int base) {
+        if (none) {
+            return "*";
+        }
+        return inPlace ? buf.toString(base + start, end - start, StandardCharsets.ISO_8859_1)
+                : new String(scratch, 0, length, StandardCharsets.ISO_8859_1);
+    }
+}
