@@ -17,7 +17,9 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 /** Reads one item of {@code frontends:}: its listener, routes, response headers, limits and timeouts. */
 final class FrontendReader {
     static final List<String> KEYS = List.of("name", "bind", "default-backend", "routes", "response-headers",
-            "forwarded-for", "forwarded-proto", "maxconn", "limits", "timeouts", "rate-limits");
+            "forwarded-for", "forwarded-proto", "trusted-proxies", "maxconn", "limits", "timeouts", "rate-limits");
+    static final List<String> FORWARDED_FOR = java.util.Arrays.stream(FrontendConfig.ForwardedFor.values())
+            .map(FrontendConfig.ForwardedFor::configText).toList();
     static final List<String> TIMEOUT_KEYS = List.of("client", "http-request", "keep-alive");
     static final List<String> LIMIT_KEYS = List.of("max-request-line", "max-header-bytes", "max-headers");
     static final List<String> CONDITION_KEYS = List.of("websocket", "path-prefix", "path-prefix-raw", "host", "header");
@@ -61,8 +63,10 @@ final class FrontendReader {
                     "add default-backend: " + example + ", or routes");
         }
         Map<String, String> headers = readResponseHeaders(ctx, s.section("response-headers"));
-        boolean forwardedFor = s.bool("forwarded-for", true);
+        FrontendConfig.ForwardedFor forwardedFor = s.parse("forwarded-for", String.join(", ", FORWARDED_FOR),
+                FrontendReader::forwardedFor).orElse(FrontendConfig.ForwardedFor.REPLACE);
         boolean forwardedProto = s.bool("forwarded-proto", true);
+        List<Cidr> trustedProxies = readTrustedProxies(ctx, s);
         int maxconn = s.integer("maxconn", 0, 0, Integer.MAX_VALUE);
 
         Section l = s.section("limits");
@@ -78,8 +82,38 @@ final class FrontendReader {
                         ? new Invalid("'" + key + "' is a backend timeout, not a frontend one",
                         "move it to a backend's timeouts or to the top-level timeouts")
                         : null);
-        return new FrontendConfig(name, bind, routes, defaultBackend, headers, forwardedFor, forwardedProto, limits,
-                timeouts, maxconn, RateLimitReader.refs(ctx, s, checks), s.line());
+        return new FrontendConfig(name, bind, routes, defaultBackend, headers, forwardedFor, forwardedProto,
+                trustedProxies, limits, timeouts, maxconn, RateLimitReader.refs(ctx, s, checks), s.line());
+    }
+
+    private static FrontendConfig.ForwardedFor forwardedFor(String text) {
+        for (FrontendConfig.ForwardedFor f : FrontendConfig.ForwardedFor.values()) {
+            if (f.configText().equals(text)) {
+                return f;
+            }
+        }
+        if (text.equals("true")) {
+            // It meant append, which lets any client write the start of the list; the choice is now explicit.
+            throw new Invalid("true no longer says which mode", "write replace for a frontend that clients reach"
+                    + " directly (their X-Forwarded-For, X-Real-IP and Forwarded are dropped), or append to keep"
+                    + " the client's list and add the address, as true did (for a node behind a trusted proxy)");
+        }
+        throw new Invalid("'" + text + "' is not a forwarded-for mode", Suggestions.oneOf(text, FORWARDED_FOR));
+    }
+
+    /** CIDR blocks or addresses, as one string or a list. */
+    private static List<Cidr> readTrustedProxies(Context ctx, Section s) {
+        List<Cidr> blocks = new ArrayList<>();
+        for (Section.Item item : s.textList("trusted-proxies")) {
+            try {
+                blocks.add(Cidr.parse(item.text().trim()));
+            } catch (IllegalArgumentException e) {
+                String m = e.getMessage();
+                int split = m.indexOf("; ");
+                ctx.error(item.line(), item.field(), m.substring(0, split), m.substring(split + 2));
+            }
+        }
+        return blocks;
     }
 
     private static RouteConfig readRoute(Context ctx, Section r, CrossChecks checks) {

@@ -221,7 +221,8 @@ public final class Control {
         return x.bind().equals(y.bind()) && x.defaultBackend() != null == (y.defaultBackend() != null)
                 && java.util.Objects.equals(x.defaultBackend(), y.defaultBackend())
                 && x.responseHeaders().equals(y.responseHeaders()) && x.forwardedFor() == y.forwardedFor()
-                && x.forwardedProto() == y.forwardedProto() && x.limits().equals(y.limits())
+                && x.forwardedProto() == y.forwardedProto() && x.trustedProxies().equals(y.trustedProxies())
+                && x.limits().equals(y.limits())
                 && x.timeouts().equals(y.timeouts()) && x.maxconn() == y.maxconn()
                 && x.routes().stream().map(r -> r.backend() + r.conditions()).toList()
                 .equals(y.routes().stream().map(r -> r.backend() + r.conditions()).toList());

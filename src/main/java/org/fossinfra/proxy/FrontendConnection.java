@@ -6,11 +6,8 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import org.fossinfra.balance.KeyHash;
 import org.fossinfra.balance.Pick;
 import org.fossinfra.balance.Server;
 import org.fossinfra.ratelimit.Decision;
@@ -69,9 +66,9 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
     private ByteBuf in;
     private int state = IDLE;
     private boolean firstRequest = true;
-    private String clientText = "-";
-    private byte[] clientIp;
-    private long clientKey;
+    /** Who the client of the request in progress is: the peer, or whom a trusted proxy vouches for. */
+    private final ClientAddress client = new ClientAddress();
+    private final ForwardedHeaders.Plan forwarding = new ForwardedHeaders.Plan();
 
     // Timing (System.nanoTime()).
     private long stateSince;
@@ -141,12 +138,7 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
             ch.close();
             return;
         }
-        if (ch.remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null) {
-            byte[] raw = a.getAddress().getAddress();
-            clientKey = KeyHash.ofAddress(raw);
-            clientText = a.getAddress().getHostAddress();
-            clientIp = clientText.getBytes(StandardCharsets.ISO_8859_1);
-        }
+        client.onConnect(ch.remoteAddress());
         stateSince = lastClientIo = System.nanoTime();
         fe = slot.current;
         ensureTimer();
@@ -258,6 +250,7 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
             }
             fe = slot.current;
             be = null;
+            client.onNewHead();
             if (req == null || !req.sameLimits(fe.config.limits())) {
                 req = new RequestHead(fe.config.limits());
             } else {
@@ -297,6 +290,7 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
             refuse(e.status, e.getMessage());
             return;
         }
+        client.onRequest(fe.forwarded.trustedProxies, req, in, in.readerIndex());
         if (fe.rateLimits.length > 0) {
             checkLimits(fe.rateLimits);
         } else {
@@ -325,8 +319,8 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
         int base = in.readerIndex();
         long bodyLength = req.bodyLength();
         boolean chunked = req.chunked;
-        outHead = HeadWriter.request(ch.alloc(), req, in, base, fe.config.forwardedFor() ? clientIp : null,
-                fe.config.forwardedProto());
+        fe.forwarded.plan(forwarding, client, req);
+        outHead = HeadWriter.request(ch.alloc(), req, in, base, forwarding);
         in.skipBytes(req.headLength());
         if (chunked) {
             reqBody.chunked(false);
@@ -378,7 +372,7 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
             limitRule = rule;
             limitAnswered = false;
             limitInCall = true;
-            rule.limiter.acquire(rule.key(req, in, in.readerIndex(), clientText), ++limitTag, onLimit);
+            rule.limiter.acquire(rule.key(req, in, in.readerIndex(), client.limitKey()), ++limitTag, onLimit);
             limitInCall = false;
             if (!limitAnswered) {
                 stateSince = System.nanoTime(); // the rule's timeout runs from now
@@ -466,7 +460,7 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
             enqueue();
             return;
         }
-        Pick pick = be.balancer(loop).pick(clientKey, avoid);
+        Pick pick = be.balancer(loop).pick(client.hash(), avoid);
         switch (pick) {
             case Pick.Chosen c -> {
                 server = c.server();
@@ -853,7 +847,7 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
             Server s = server;
             srvName = s == null ? null : s.name();
         }
-        ProxyLog.failure(slot.name, beName, srvName, clientText, status, why);
+        ProxyLog.failure(slot.name, beName, srvName, client.logText(), status, why);
     }
 
     // ---------------------------------------------------------------- timeouts

@@ -14,6 +14,8 @@ final class FrontendRuntime {
     final Router<BackendRuntime> router;
     final ErrorResponses errors;
     final HeadWriter.ResponseRewrite rewrite;
+    /** X-Forwarded-* and trusted proxies: who the client is, and what servers are told. */
+    final ForwardedHeaders forwarded;
     /** Checked in order for every request, before routing. */
     final RateLimitRule[] rateLimits;
     final long httpRequestNanos;
@@ -25,6 +27,7 @@ final class FrontendRuntime {
         this.router = new Router<>(config, backends);
         this.errors = new ErrorResponses(config.responseHeaders());
         this.rewrite = new HeadWriter.ResponseRewrite(config.responseHeaders());
+        this.forwarded = new ForwardedHeaders(config);
         this.rateLimits = config.rateLimits().stream().map(rules::get).toArray(RateLimitRule[]::new);
         this.httpRequestNanos = config.timeouts().httpRequest().toNanos();
         this.keepAliveNanos = config.timeouts().keepAlive().toNanos();

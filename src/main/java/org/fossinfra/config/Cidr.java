@@ -1,0 +1,105 @@
+package org.fossinfra.config;
+
+import java.util.Arrays;
+
+/**
+ * A block of IP addresses, {@code 10.0.0.0/8} or {@code 2001:db8::/32}; a bare address is a block of one. Used for
+ * {@code trusted-proxies}. IPv4 and IPv6 blocks never contain each other's addresses (an IPv4-mapped IPv6 address is
+ * read as IPv4 by {@link IpLiteral}, on both sides).
+ *
+ * @param network      the first address, 4 or 16 bytes, with no bit set past the prefix
+ * @param prefixLength 0..32 for IPv4, 0..128 for IPv6
+ */
+public record Cidr(byte[] network, int prefixLength) {
+    public Cidr {
+        if (network.length != 4 && network.length != 16) {
+            throw new IllegalArgumentException("network: " + network.length + " bytes (expected: 4 or 16)");
+        }
+        if (prefixLength < 0 || prefixLength > network.length * 8) {
+            throw new IllegalArgumentException("prefixLength: " + prefixLength + " (expected: 0.." + network.length * 8
+                    + ")");
+        }
+        network = network.clone();
+    }
+
+    /**
+     * Parses {@code a.b.c.d/n}, {@code v6/n} or a bare address.
+     *
+     * @throws IllegalArgumentException with a message fit for a config error: {@code problem; fix}
+     */
+    public static Cidr parse(String text) {
+        int slash = text.indexOf('/');
+        String address = slash < 0 ? text : text.substring(0, slash);
+        byte[] network = IpLiteral.parse(address);
+        if (network == null) {
+            throw new IllegalArgumentException("'" + text + "' is not an IP address or a CIDR block; write e.g."
+                    + " 10.0.0.0/8, 192.0.2.7 or 2001:db8::/32");
+        }
+        int bits = network.length * 8;
+        int prefix = bits;
+        if (slash >= 0) {
+            String p = text.substring(slash + 1);
+            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(c -> c >= '0' && c <= '9')
+                    || Integer.parseInt(p) > bits) {
+                throw new IllegalArgumentException("'" + text + "' has no valid prefix length; write /0 to /" + bits
+                        + " after an " + (bits == 32 ? "IPv4" : "IPv6") + " address");
+            }
+            prefix = Integer.parseInt(p);
+        }
+        Cidr c = new Cidr(network, prefix);
+        if (!Arrays.equals(c.masked(network), network)) {
+            // Like "10.0.0.1/8": likely a typo for a host (/32) or for the network; say which block it is.
+            throw new IllegalArgumentException("'" + text + "' has bits set past its /" + prefix + " prefix; write "
+                    + IpLiteral.format(c.masked(network)) + "/" + prefix + " for the block, or "
+                    + address + " alone for the one address");
+        }
+        return c;
+    }
+
+    /** Whether {@code address} (4 or 16 bytes, IPv4-mapped already read as IPv4) lies in this block. */
+    public boolean contains(byte[] address, int length) {
+        if (length != network.length) {
+            return false;
+        }
+        int full = prefixLength >>> 3;
+        for (int i = 0; i < full; i++) {
+            if (address[i] != network[i]) {
+                return false;
+            }
+        }
+        int rest = prefixLength & 7;
+        if (rest == 0) {
+            return true;
+        }
+        int mask = 0xff << (8 - rest) & 0xff;
+        return (address[full] & mask) == (network[full] & mask);
+    }
+
+    private byte[] masked(byte[] address) {
+        byte[] m = address.clone();
+        for (int bit = prefixLength; bit < m.length * 8; bit++) {
+            m[bit >>> 3] &= (byte) ~(0x80 >>> (bit & 7));
+        }
+        return m;
+    }
+
+    @Override
+    public byte[] network() {
+        return network.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Cidr c && c.prefixLength == prefixLength && Arrays.equals(c.network, network);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(network) * 31 + prefixLength;
+    }
+
+    @Override
+    public String toString() {
+        return IpLiteral.format(network) + "/" + prefixLength;
+    }
+}
