@@ -133,7 +133,8 @@ final class FrontendReader {
             for (String key : w.keys()) {
                 switch (key) {
                     case "websocket" -> readWebSocket(ctx, w).ifPresent(conditions::add);
-                    case "path-prefix" -> conditions.add(new Condition.PathPrefix(readPathPrefixes(ctx, w, "path-prefix")));
+                    case "path-prefix" ->
+                            conditions.add(new Condition.PathPrefix(readPathPrefixes(ctx, w, "path-prefix")));
                     case "path-prefix-raw" ->
                             conditions.add(new Condition.PathPrefixRaw(readPathPrefixes(ctx, w, "path-prefix-raw")));
                     case "host" -> conditions.add(readHost(ctx, w));

@@ -90,8 +90,8 @@ final class HeadWriter {
                     if (req.connectionNominated != null && req.nominatedByConnection(buf, base, i)) {
                         continue;
                     }
-                    if (forwarded.dropClientAddressFields
-                            && ForwardedHeaders.isClientAddressField(buf, base + req.nameStart[i], base + req.nameEnd[i])) {
+                    if (forwarded.dropClientAddressFields && ForwardedHeaders.isClientAddressField(buf,
+                            base + req.nameStart[i], base + req.nameEnd[i])) {
                         continue;
                     }
                 }

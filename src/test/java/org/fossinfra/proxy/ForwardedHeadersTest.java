@@ -59,7 +59,8 @@ class ForwardedHeadersTest {
                 backends:
                   - name: app
                     servers: [{ name: app1, address: "${APP}" }]
-                """.formatted(rateLimits, bind.isEmpty() ? "127.0.0.1:0" : bind, frontendExtra.indent(4).stripTrailing()),
+                """.formatted(rateLimits, bind.isEmpty() ? "127.0.0.1:0" : bind,
+                frontendExtra.indent(4).stripTrailing()),
                 Map.of("APP", server));
     }
 
@@ -243,7 +244,8 @@ class ForwardedHeadersTest {
                     + "X-Forwarded-For: 198.51.100.7\r\n\r\n")).isEqualTo(503);
             assertThat(statusFrom(UNTRUSTED, "GET /nowhere/fwd-log-2 HTTP/1.1\r\nHost: a\r\n"
                     + "X-Forwarded-For: 198.51.100.8\r\n\r\n")).isEqualTo(503);
-            Eventually.until(Duration.ofSeconds(5), "the second failure logged", () -> log.text().contains("client " + UNTRUSTED + ":"));
+            Eventually.until(Duration.ofSeconds(5), "the second failure logged",
+                    () -> log.text().contains("client " + UNTRUSTED + ":"));
             assertThat(log.text()).contains("client 198.51.100.7 (via " + TRUSTED + "): 503")
                     .doesNotContain("198.51.100.8");
         }
