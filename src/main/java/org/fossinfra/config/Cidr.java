@@ -1,5 +1,7 @@
 package org.fossinfra.config;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.Arrays;
 
 /**
@@ -7,19 +9,22 @@ import java.util.Arrays;
  * {@code trusted-proxies}. IPv4 and IPv6 blocks never contain each other's addresses (an IPv4-mapped IPv6 address is
  * read as IPv4 by {@link IpLiteral}, on both sides).
  *
- * @param network      the first address, 4 or 16 bytes, with no bit set past the prefix
+ * <p>A value (equal blocks are equal, so a reload that keeps them changes nothing); the data plane compiles blocks
+ * into arrays once per configuration and tests them with {@link #matches}, which allocates nothing.
+ *
+ * @param network      the first address (4 or 16 bytes), with no bit set past the prefix
  * @param prefixLength 0..32 for IPv4, 0..128 for IPv6
  */
-public record Cidr(byte[] network, int prefixLength) {
+public record Cidr(InetAddress network, int prefixLength) {
     public Cidr {
-        if (network.length != 4 && network.length != 16) {
-            throw new IllegalArgumentException("network: " + network.length + " bytes (expected: 4 or 16)");
+        int bits = network.getAddress().length * 8;
+        if (prefixLength < 0 || prefixLength > bits) {
+            throw new IllegalArgumentException("prefixLength: " + prefixLength + " (expected: 0.." + bits + ")");
         }
-        if (prefixLength < 0 || prefixLength > network.length * 8) {
-            throw new IllegalArgumentException("prefixLength: " + prefixLength + " (expected: 0.." + network.length * 8
-                    + ")");
+        if (!Arrays.equals(masked(network.getAddress(), prefixLength), network.getAddress())) {
+            throw new IllegalArgumentException("network: " + network.getHostAddress() + " has bits set past /"
+                    + prefixLength);
         }
-        network = network.clone();
     }
 
     /**
@@ -46,18 +51,30 @@ public record Cidr(byte[] network, int prefixLength) {
             }
             prefix = Integer.parseInt(p);
         }
-        Cidr c = new Cidr(network, prefix);
-        if (!Arrays.equals(c.masked(network), network)) {
+        byte[] masked = masked(network, prefix);
+        if (!Arrays.equals(masked, network)) {
             // Like "10.0.0.1/8": likely a typo for a host (/32) or for the network; say which block it is.
             throw new IllegalArgumentException("'" + text + "' has bits set past its /" + prefix + " prefix; write "
-                    + IpLiteral.format(c.masked(network)) + "/" + prefix + " for the block, or "
-                    + address + " alone for the one address");
+                    + IpLiteral.format(masked) + "/" + prefix + " for the block, or " + address
+                    + " alone for the one address");
         }
-        return c;
+        try {
+            return new Cidr(InetAddress.getByAddress(network), prefix); // a literal's bytes: no DNS
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("4 or 16 bytes are an address", e);
+        }
     }
 
-    /** Whether {@code address} (4 or 16 bytes, IPv4-mapped already read as IPv4) lies in this block. */
-    public boolean contains(byte[] address, int length) {
+    /** Whether {@code address} (4 or 16 bytes, IPv4-mapped already read as IPv4) lies in this block. Allocates. */
+    public boolean contains(byte[] address) {
+        return matches(network.getAddress(), prefixLength, address, address.length);
+    }
+
+    /**
+     * Whether {@code address[0, length)} lies in the block {@code network}/{@code prefixLength}: the first
+     * {@code prefixLength} bits are equal, and the families are the same.
+     */
+    public static boolean matches(byte[] network, int prefixLength, byte[] address, int length) {
         if (length != network.length) {
             return false;
         }
@@ -75,7 +92,7 @@ public record Cidr(byte[] network, int prefixLength) {
         return (address[full] & mask) == (network[full] & mask);
     }
 
-    private byte[] masked(byte[] address) {
+    private static byte[] masked(byte[] address, int prefixLength) {
         byte[] m = address.clone();
         for (int bit = prefixLength; bit < m.length * 8; bit++) {
             m[bit >>> 3] &= (byte) ~(0x80 >>> (bit & 7));
@@ -84,22 +101,7 @@ public record Cidr(byte[] network, int prefixLength) {
     }
 
     @Override
-    public byte[] network() {
-        return network.clone();
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof Cidr c && c.prefixLength == prefixLength && Arrays.equals(c.network, network);
-    }
-
-    @Override
-    public int hashCode() {
-        return Arrays.hashCode(network) * 31 + prefixLength;
-    }
-
-    @Override
     public String toString() {
-        return IpLiteral.format(network) + "/" + prefixLength;
+        return IpLiteral.format(network.getAddress()) + "/" + prefixLength;
     }
 }

@@ -6,7 +6,6 @@ import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.fossinfra.balance.KeyHash;
-import org.fossinfra.config.Cidr;
 import org.fossinfra.config.IpLiteral;
 import org.fossinfra.config.RateLimitConfig;
 
@@ -67,9 +66,9 @@ final class ClientAddress {
     }
 
     /** The head of a request is in: decides who its client is. */
-    void onRequest(Cidr[] trusted, RequestHead req, ByteBuf buf, int base) {
+    void onRequest(TrustedProxies trusted, RequestHead req, ByteBuf buf, int base) {
         client = peer;
-        peerTrusted = peer.address != null && contains(trusted, peer.address, peer.address.length);
+        peerTrusted = peer.address != null && trusted.contains(peer.address, peer.address.length);
         if (!peerTrusted) {
             return;
         }
@@ -115,7 +114,7 @@ final class ClientAddress {
     }
 
     /** Walks X-Forwarded-For from the right; the believed address is left in {@link #best}, its length returned. */
-    private int believed(Cidr[] trusted, RequestHead req, ByteBuf buf, int base) {
+    private int believed(TrustedProxies trusted, RequestHead req, ByteBuf buf, int base) {
         int bestLength = 0;
         for (int h = req.headerCount - 1; h >= 0; h--) {
             if (!HttpChars.equalsIgnoreCase(buf, base + req.nameStart[h], base + req.nameEnd[h], X_FORWARDED_FOR)) {
@@ -138,7 +137,7 @@ final class ClientAddress {
                 }
                 System.arraycopy(candidate, 0, best, 0, n);
                 bestLength = n;
-                if (!contains(trusted, candidate, n)) {
+                if (!trusted.contains(candidate, n)) {
                     return bestLength;
                 }
             }
@@ -208,15 +207,6 @@ final class ClientAddress {
             }
         }
         return true;
-    }
-
-    private static boolean contains(Cidr[] blocks, byte[] address, int length) {
-        for (Cidr c : blocks) {
-            if (c.contains(address, length)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static boolean isOws(byte b) {

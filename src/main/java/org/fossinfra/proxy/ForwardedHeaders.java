@@ -1,7 +1,6 @@
 package org.fossinfra.proxy;
 
 import io.netty.buffer.ByteBuf;
-import org.fossinfra.config.Cidr;
 import org.fossinfra.config.FrontendConfig;
 
 /**
@@ -29,13 +28,13 @@ final class ForwardedHeaders {
         byte[] protoLine;
     }
 
-    final Cidr[] trustedProxies;
+    final TrustedProxies trustedProxies;
     private final FrontendConfig.ForwardedFor mode;
     private final byte[] protoLine;
 
     ForwardedHeaders(FrontendConfig config) {
         this.mode = config.forwardedFor();
-        this.trustedProxies = config.trustedProxies().toArray(Cidr[]::new);
+        this.trustedProxies = new TrustedProxies(config.trustedProxies());
         this.protoLine = config.forwardedProto() ? PROTO_HTTP : null;
     }
 

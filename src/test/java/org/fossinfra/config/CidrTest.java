@@ -3,6 +3,7 @@ package org.fossinfra.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -31,8 +32,16 @@ class CidrTest {
         "127.0.0.0/8, ::ffff:127.0.0.2, true",
     })
     void holds(String block, String address, boolean inside) {
-        byte[] a = IpLiteral.parse(address);
-        assertThat(Cidr.parse(block).contains(a, a.length)).isEqualTo(inside);
+        assertThat(Cidr.parse(block).contains(IpLiteral.parse(address))).isEqualTo(inside);
+    }
+
+    @Test
+    void equalBlocksAreEqualValues() {
+        // A reload that keeps the same trusted-proxies must see no change.
+        assertThat(Cidr.parse("10.0.0.0/8")).isEqualTo(Cidr.parse("10.0.0.0/8"))
+                .hasSameHashCodeAs(Cidr.parse("10.0.0.0/8")).isNotEqualTo(Cidr.parse("10.0.0.0/9"));
+        assertThat(Cidr.parse("2001:DB8::/32")).isEqualTo(Cidr.parse("2001:db8:0::/32"));
+        assertThat(Cidr.parse("::ffff:10.0.0.0/8")).isEqualTo(Cidr.parse("10.0.0.0/8"));
     }
 
     @ParameterizedTest

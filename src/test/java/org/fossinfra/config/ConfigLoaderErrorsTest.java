@@ -285,7 +285,8 @@ class ConfigLoaderErrorsTest {
                 .containsExactly("10.0.0.0/8", "192.0.2.7/32", "2001:db8::/32", "::1/128");
         assertThat(ConfigLoader.parse(yaml.formatted("127.0.0.0/8"), "demo.yaml", Map.of()).frontends().getFirst()
                 .trustedProxies()).extracting(Cidr::toString).containsExactly("127.0.0.0/8");
-        assertThat(errors(yaml.formatted("[10.0.0.1/8, 10.0.0.0/33, proxy.example.com, 010.0.0.1, \"::ffff:1.2.3.4/64\"]")))
+        String wrong = "[10.0.0.1/8, 10.0.0.0/33, proxy.example.com, 010.0.0.1, \"::ffff:1.2.3.4/64\"]";
+        assertThat(errors(yaml.formatted(wrong)))
                 .containsExactly(
                         "demo.yaml:5 frontends[0] 'http'.trusted-proxies[0]: '10.0.0.1/8' has bits set past its /8"
                                 + " prefix; write 10.0.0.0/8 for the block, or 10.0.0.1 alone for the one address.",

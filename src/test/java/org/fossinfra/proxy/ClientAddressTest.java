@@ -7,6 +7,7 @@ import io.netty.buffer.Unpooled;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.fossinfra.config.Cidr;
 import org.fossinfra.config.FrontendConfig;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,8 +18,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * ("|"-separated lines), and the client that rate limits count and the log names.
  */
 class ClientAddressTest {
-    private static final Cidr[] TRUSTED = {Cidr.parse("127.0.0.2"), Cidr.parse("10.0.0.0/8"),
-        Cidr.parse("2001:db8:ffff::/48")};
+    private static final TrustedProxies TRUSTED = new TrustedProxies(List.of(Cidr.parse("127.0.0.2"),
+            Cidr.parse("10.0.0.0/8"), Cidr.parse("2001:db8:ffff::/48")));
 
     @ParameterizedTest(name = "from {0}, X-Forwarded-For {1} -> {2}")
     @CsvSource(delimiter = ';', nullValues = "-", value = {
