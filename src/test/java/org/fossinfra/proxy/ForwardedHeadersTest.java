@@ -2,11 +2,7 @@ package org.fossinfra.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import org.fossinfra.testing.Eventually;
@@ -14,6 +10,7 @@ import org.fossinfra.testing.FakeServer;
 import org.fossinfra.testing.ProxyFixture;
 import org.fossinfra.testing.RawClient;
 import org.fossinfra.testing.Script;
+import org.fossinfra.testing.services.LogCapture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -239,45 +236,15 @@ class ForwardedHeadersTest {
                   - name: app
                     servers: [{ name: app1, address: "${APP}" }]
                 """, Map.of("APP", server));
-        try (Capture log = new Capture()) {
+        try (LogCapture log = new LogCapture()) {
             assertThat(statusFrom(TRUSTED, "GET /nowhere/fwd-log-1 HTTP/1.1\r\nHost: a\r\n"
                     + "X-Forwarded-For: 198.51.100.7\r\n\r\n")).isEqualTo(503);
             assertThat(statusFrom(UNTRUSTED, "GET /nowhere/fwd-log-2 HTTP/1.1\r\nHost: a\r\n"
                     + "X-Forwarded-For: 198.51.100.8\r\n\r\n")).isEqualTo(503);
             Eventually.until(Duration.ofSeconds(5), "the second failure logged",
-                    () -> log.text().contains("client " + UNTRUSTED + ":"));
-            assertThat(log.text()).contains("client 198.51.100.7 (via " + TRUSTED + "): 503")
-                    .doesNotContain("198.51.100.8");
-        }
-    }
-
-    /** The node's log lines while it is open: simplelogger writes to System.out, looked up at every line. */
-    private static final class Capture implements AutoCloseable {
-        private final PrintStream original = System.out;
-        private final ByteArrayOutputStream copy = new ByteArrayOutputStream();
-
-        Capture() {
-            System.setOut(new PrintStream(new OutputStream() {
-                @Override
-                public void write(int b) {
-                    synchronized (copy) {
-                        copy.write(b);
-                    }
-                    original.write(b);
-                }
-            }, true, StandardCharsets.UTF_8));
-        }
-
-        String text() {
-            synchronized (copy) {
-                return copy.toString(StandardCharsets.UTF_8);
-            }
-        }
-
-        @Override
-        public void close() {
-            System.out.flush();
-            System.setOut(original);
+                    () -> log.lines().stream().anyMatch(l -> l.contains("client " + UNTRUSTED + ":")));
+            String text = String.join("\n", log.lines());
+            assertThat(text).contains("client 198.51.100.7 (via " + TRUSTED + "): 503").doesNotContain("198.51.100.8");
         }
     }
 }
