@@ -1,6 +1,7 @@
 package org.fossinfra.proxy;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.ByteProcessor;
 import java.nio.charset.StandardCharsets;
 import org.fossinfra.config.PathNormalizer;
 
@@ -28,6 +29,7 @@ final class RequestPath {
     /** Otherwise it is scratch[0, length). */
     private byte[] scratch = new byte[INITIAL_SCRATCH];
     private int length;
+    private final NormalScan scan = new NormalScan();
 
     /**
      * Finds the normal path of the request whose head starts at {@code base}.
@@ -37,20 +39,20 @@ final class RequestPath {
     void parse(RequestHead req, ByteBuf buf, int base) throws HttpError {
         int ts = req.targetStart;
         int te = req.targetEnd;
-        int pe = ts;
-        while (pe < te && buf.getByte(base + pe) != '?') {
-            pe++;
-        }
         none = false;
-        if (pe == ts || buf.getByte(base + ts) != '/') {
+        if (ts == te || buf.getByte(base + ts) != '/') {
             // "OPTIONS *", or an absolute-form target without a path ("http://h" or "http://h?q"): its path is "/".
-            none = pe - ts == 1 && buf.getByte(base + ts) == '*';
+            none = te - ts == 1 && buf.getByte(base + ts) == '*';
             inPlace = false;
             scratch[0] = '/';
             length = 1;
             return;
         }
-        if (isNormalInPlace(buf, base + ts, base + pe)) {
+        // One pass over the bytes after the first '/': finds the '?' and whether the path is normal as it is.
+        scan.reset();
+        int q = te - ts == 1 ? -1 : buf.forEachByte(base + ts + 1, te - ts - 1, scan);
+        int pe = q < 0 ? te : q - base;
+        if (scan.normalAtEnd()) {
             inPlace = true;
             start = ts;
             end = pe;
@@ -70,35 +72,66 @@ final class RequestPath {
     }
 
     /**
-     * Whether buf[from, to), a path starting with '/', is already normal: no '%' or '\' at all (decoding could change
-     * it, or refuse it), and no segment that is empty, "." or ".." or starts with ".;" or "..;".
+     * Whether buf[from, to), a path starting with '/', is already normal (for tests; {@link #parse} does the same in
+     * its one pass).
      */
     static boolean isNormalInPlace(ByteBuf buf, int from, int to) {
-        for (int i = from; i < to; i++) {
-            byte b = buf.getByte(i);
-            if (b == '%' || b == '\\') {
+        NormalScan scan = new NormalScan();
+        if (to - from > 1) {
+            buf.forEachByte(from + 1, to - from - 1, scan);
+        }
+        return scan.normalAtEnd();
+    }
+
+    /**
+     * The in-place check, fed the bytes after the path's first '/' and stopping at '?': the path is normal when it
+     * has no '%' or '\' at all (decoding could change or refuse it) and no segment that is empty (but the last), "."
+     * or "..", or starts with ".;" or "..;". A {@link ByteProcessor}, so that the buffer checks its bounds once for
+     * the whole scan instead of once a byte.
+     */
+    private static final class NormalScan implements ByteProcessor {
+        private boolean normal;
+        /** Bytes in the current segment so far, and whether all of them are dots. */
+        private int segmentLength;
+        private boolean allDots;
+
+        void reset() {
+            normal = true;
+            segmentLength = 0;
+            allDots = true;
+        }
+
+        NormalScan() {
+            reset();
+        }
+
+        @Override
+        public boolean process(byte b) {
+            if (b == '?') {
                 return false;
             }
-            if (b == '/' && i + 1 < to) {
-                byte n1 = buf.getByte(i + 1);
-                if (n1 == '/') {
-                    return false;
-                }
-                if (n1 == '.') {
-                    int n2 = i + 2 < to ? buf.getByte(i + 2) : '/';
-                    if (n2 == '/' || n2 == ';') {
-                        return false;
-                    }
-                    if (n2 == '.') {
-                        int n3 = i + 3 < to ? buf.getByte(i + 3) : '/';
-                        if (n3 == '/' || n3 == ';') {
-                            return false;
-                        }
-                    }
-                }
+            if (!normal) {
+                return true; // only looking for the '?' now
             }
+            if (b == '/') {
+                if (segmentLength == 0 || (allDots && segmentLength <= 2)) {
+                    normal = false; // "//", "/./" or "/../"
+                }
+                segmentLength = 0;
+                allDots = true;
+            } else if (b == '%' || b == '\\' || (b == ';' && allDots && segmentLength > 0 && segmentLength <= 2)) {
+                normal = false;
+            } else {
+                segmentLength++;
+                allDots &= b == '.';
+            }
+            return true;
         }
-        return true;
+
+        /** After the last byte: the last segment may be empty (a trailing '/'), but not "." or "..". */
+        boolean normalAtEnd() {
+            return normal && !(allDots && segmentLength > 0 && segmentLength <= 2);
+        }
     }
 
     /**
