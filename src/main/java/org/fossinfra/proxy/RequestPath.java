@@ -9,11 +9,12 @@ import org.fossinfra.config.PathNormalizer;
  * The path a request is routed on: the request target's path (before '?') in {@link PathNormalizer}'s normal form.
  * The forwarded head is written from the original bytes; this is only what rules look at.
  *
- * <p>Fast path: every browser sends normal paths, so one scan over the target decides that the bytes in the receive
- * buffer already are the normal path, and rules compare against them in place: nothing is copied or allocated. Only a
- * path that isn't normal (a '%', a '\', "//", a dot segment) is copied into this connection's scratch array and
- * normalised there. {@link #isNormalInPlace} must say "normal" only for paths that {@link PathNormalizer#normalize}
- * leaves unchanged (RequestPathTest checks the two agree).
+ * <p>Fast path: every browser sends normal paths, so one scan over the target finds the '?' and decides that the bytes
+ * in the receive buffer already are the normal path; rules then compare against them in place: nothing is copied or
+ * allocated. Only a path that isn't normal (a '%', a '\', "//", a dot segment) is copied into this connection's
+ * scratch array (which grows to the longest path seen, at most the request line limit) and normalised there. The scan
+ * ({@link NormalScan}) must say "normal" only for paths that {@link PathNormalizer#normalize} leaves unchanged
+ * (RequestPathTest checks the two agree on random paths).
  *
  * <p>One per client connection, reused for each request.
  */
