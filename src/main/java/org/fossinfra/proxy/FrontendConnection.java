@@ -6,11 +6,8 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import org.fossinfra.balance.KeyHash;
 import org.fossinfra.balance.Pick;
 import org.fossinfra.balance.Server;
 import org.fossinfra.ratelimit.Decision;
@@ -63,13 +60,15 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
     private LoopContext loop;
     private FrontendRuntime fe;
     private RequestHead req;
+    /** The normal path of the request in progress, which rules route on. */
+    private final RequestPath path = new RequestPath();
     private final BodyFramer reqBody = new BodyFramer(400, "request");
     private ByteBuf in;
     private int state = IDLE;
     private boolean firstRequest = true;
-    private String clientText = "-";
-    private byte[] clientIp;
-    private long clientKey;
+    /** Who the client of the request in progress is: the peer, or whom a trusted proxy vouches for. */
+    private final ClientAddress client = new ClientAddress();
+    private final ForwardedHeaders.Plan forwarding = new ForwardedHeaders.Plan();
 
     // Timing (System.nanoTime()).
     private long stateSince;
@@ -141,12 +140,7 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
             ch.close();
             return;
         }
-        if (ch.remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null) {
-            byte[] raw = a.getAddress().getAddress();
-            clientKey = KeyHash.ofAddress(raw);
-            clientText = a.getAddress().getHostAddress();
-            clientIp = clientText.getBytes(StandardCharsets.ISO_8859_1);
-        }
+        client.onConnect(ch.remoteAddress());
         stateSince = lastClientIo = System.nanoTime();
         fe = slot.current;
         ensureTimer();
@@ -258,6 +252,7 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
             }
             fe = slot.current;
             be = null;
+            client.onNewHead();
             if (req == null || !req.sameLimits(fe.config.limits())) {
                 req = new RequestHead(fe.config.limits());
             } else {
@@ -290,6 +285,14 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
         boolean chunked = req.chunked;
         hasBody = chunked || bodyLength > 0;
         requestStart = System.nanoTime();
+        try {
+            path.parse(req, in, in.readerIndex());
+        } catch (HttpError e) {
+            in.skipBytes(req.headLength());
+            refuse(e.status, e.getMessage());
+            return;
+        }
+        client.onRequest(fe.forwarded.trustedProxies, req, in, in.readerIndex());
         if (fe.rateLimits.length > 0) {
             checkLimits(fe.rateLimits);
         } else {
@@ -299,7 +302,7 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
 
     /** Frontend rules passed: choose the backend, then check its rules. The head is still unread in {@code in}. */
     private void route() {
-        be = fe.router.route(req, in, in.readerIndex());
+        be = fe.router.route(req, path, in, in.readerIndex());
         if (be == null) {
             in.skipBytes(req.headLength());
             refuse(503, "no backend matches the request and the frontend has no default");
@@ -318,8 +321,8 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
         int base = in.readerIndex();
         long bodyLength = req.bodyLength();
         boolean chunked = req.chunked;
-        outHead = HeadWriter.request(ch.alloc(), req, in, base, fe.config.forwardedFor() ? clientIp : null,
-                fe.config.forwardedProto());
+        fe.forwarded.plan(forwarding, client, req);
+        outHead = HeadWriter.request(ch.alloc(), req, in, base, forwarding);
         in.skipBytes(req.headLength());
         if (chunked) {
             reqBody.chunked(false);
@@ -372,7 +375,7 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
             limitRule = rule;
             limitAnswered = false;
             limitInCall = true;
-            rule.limiter.acquire(rule.key(req, in, in.readerIndex(), clientText), ++limitTag, onLimit);
+            rule.limiter.acquire(rule.key(req, in, in.readerIndex(), client.limitKey()), ++limitTag, onLimit);
             limitInCall = false;
             if (!limitAnswered) {
                 stateSince = System.nanoTime(); // the rule's timeout runs from now
@@ -460,7 +463,7 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
             enqueue();
             return;
         }
-        Pick pick = be.balancer(loop).pick(clientKey, avoid);
+        Pick pick = be.balancer(loop).pick(client.hash(), avoid);
         switch (pick) {
             case Pick.Chosen c -> {
                 server = c.server();
@@ -862,7 +865,7 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
             Server s = server;
             srvName = s == null ? null : s.name();
         }
-        ProxyLog.failure(slot.name, beName, srvName, clientText, status, why);
+        ProxyLog.failure(slot.name, beName, srvName, client.logText(), status, why);
     }
 
     // ---------------------------------------------------------------- timeouts
