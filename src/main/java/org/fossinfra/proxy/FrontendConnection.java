@@ -5,9 +5,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import org.fossinfra.balance.KeyHash;
 import org.fossinfra.balance.Server;
 
 /**
@@ -32,8 +29,11 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter {
     private final FrontendSlot slot;
     private final ProxyServer proxy;
     private final Channel ch;
-    private final String clientText;
-    private final byte[] clientIp;
+    /** Who the client of the request in progress is: the peer, or whom a trusted proxy vouches for. */
+    final ClientAddress client = new ClientAddress();
+    /** The normal path of the request in progress, which rules route on. */
+    private final RequestPath path = new RequestPath();
+    private final ForwardedHeaders.Plan forwarding = new ForwardedHeaders.Plan();
     final LimitChecks limits;
     final ServerAssignment assignment;
     final RequestRelay request = new RequestRelay(this);
@@ -58,17 +58,9 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter {
         this.slot = slot;
         this.proxy = proxy;
         this.ch = ch;
-        long clientKey = 0;
-        String text = "-";
-        if (ch.remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null) {
-            clientKey = KeyHash.ofAddress(a.getAddress().getAddress());
-            text = a.getAddress().getHostAddress();
-        }
-        clientText = text;
-        clientIp = text.getBytes(StandardCharsets.ISO_8859_1);
         LoopContext loop = proxy.loopContext(ch.eventLoop());
         limits = new LimitChecks(this, loop);
-        assignment = new ServerAssignment(this, loop, clientKey);
+        assignment = new ServerAssignment(this, loop);
         response = new ResponseRelay(this, ch, slot);
         timeouts = new ExchangeTimeouts(this, ch);
         fe = slot.current;
@@ -94,6 +86,7 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter {
             ch.close();
             return;
         }
+        client.onConnect(ch.remoteAddress());
         timeouts.stateSince = timeouts.lastClientIo = System.nanoTime();
         timeouts.arm();
     }
@@ -187,6 +180,7 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter {
             }
             fe = slot.current;
             be = null;
+            client.onNewHead();
             if (req == null || !req.sameLimits(fe.config.limits())) {
                 req = new RequestHead(fe.config.limits());
             } else {
@@ -214,6 +208,14 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter {
         closeAfterResponse = !req.keepAlive();
         response.begin(req);
         requestStart = System.nanoTime();
+        try {
+            path.parse(req, in, in.readerIndex());
+        } catch (HttpError e) {
+            in.skipBytes(req.headLength());
+            fail(e.status, e.getMessage());
+            return;
+        }
+        client.onRequest(fe.forwarded.trustedProxies, req, in, in.readerIndex());
         checkLimitsOrGoOn(fe.rateLimits);
     }
 
@@ -229,7 +231,7 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter {
 
     /** The key {@code rule} counts this request under; the head is still unread in {@code in}. */
     String limitKey(RateLimitRule rule) {
-        return rule.key(req, in, in.readerIndex(), clientText);
+        return rule.key(req, in, in.readerIndex(), client.limitKey());
     }
 
     /** The rules of this stage let the request through: the frontend's lead to routing, the backend's onwards. */
@@ -243,7 +245,7 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter {
 
     /** Frontend rules passed: choose the backend, then check its rules. */
     private void route() {
-        be = fe.router.route(req, in, in.readerIndex());
+        be = fe.router.route(req, path, in, in.readerIndex());
         if (be == null) {
             in.skipBytes(req.headLength());
             fail(503, "no backend matches the request and the frontend has no default");
@@ -256,7 +258,8 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter {
     /** Every rule passed: prepare the head for the server, and take a slot. */
     private void forward() {
         try {
-            request.prepare(ch.alloc(), req, in, fe.config.forwardedFor() ? clientIp : null, fe.config);
+            fe.forwarded.plan(forwarding, client, req);
+            request.prepare(ch.alloc(), req, in, forwarding);
         } catch (HttpError e) {
             fail(e.status, e.getMessage());
             return;
@@ -483,7 +486,7 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter {
             Server s = assignment.server();
             srvName = s == null ? null : s.name();
         }
-        ProxyLog.failure(slot.name, beName, srvName, clientText, status, why);
+        ProxyLog.failure(slot.name, beName, srvName, client.logText(), status, why);
     }
 
     private void setAutoRead(boolean on) {

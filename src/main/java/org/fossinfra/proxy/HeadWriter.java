@@ -28,7 +28,6 @@ final class HeadWriter {
     private static final byte[] CHUNKED = HttpChars.ascii("chunked");
     private static final byte[] LIST_SEP = HttpChars.ascii(", ");
     private static final byte[] XFF = HttpChars.ascii("X-Forwarded-For: ");
-    private static final byte[] XFP_HTTP = HttpChars.ascii("X-Forwarded-Proto: http\r\n");
     private static final byte[] HOST = HttpChars.ascii("Host: ");
     private static final byte[] UPGRADE_WS = HttpChars.ascii("Connection: upgrade\r\nUpgrade: websocket\r\n");
     private static final byte[] CONN_KEEP_ALIVE = HttpChars.ascii("Connection: keep-alive\r\n");
@@ -64,11 +63,10 @@ final class HeadWriter {
      * The request head for the server. HTTP/1.1 goes on as HTTP/1.1; HTTP/1.0 goes on as HTTP/1.0 asking for
      * keep-alive, so the server never answers it with chunked framing it couldn't pass back.
      *
-     * @param clientAddress the client's IP text for X-Forwarded-For, or null to not add it
-     * @param forwardedProto whether to set X-Forwarded-Proto
+     * @param forwarded what to drop and add of the forwarded fields, as {@link ForwardedHeaders} decided
      */
-    static ByteBuf request(ByteBufAllocator alloc, RequestHead req, ByteBuf buf, int base, byte[] clientAddress,
-                           boolean forwardedProto) {
+    static ByteBuf request(ByteBufAllocator alloc, RequestHead req, ByteBuf buf, int base,
+                           ForwardedHeaders.Plan forwarded) {
         boolean ws = req.webSocketUpgrade();
         ByteBuf out = alloc.directBuffer(req.headLength() + 128);
         out.writeBytes(buf, base + req.methodStart, req.methodEnd - req.methodStart);
@@ -89,7 +87,7 @@ final class HeadWriter {
                     continue;
                 }
                 case HeadParser.X_FORWARDED_PROTO -> {
-                    if (forwardedProto) {
+                    if (forwarded.protoLine != null) {
                         continue;
                     }
                 }
@@ -107,6 +105,10 @@ final class HeadWriter {
                     if (req.connectionNominated != null && req.nominatedByConnection(buf, base, i)) {
                         continue;
                     }
+                    if (forwarded.dropClientAddressFields && ForwardedHeaders.isClientAddressField(buf,
+                            base + req.nameStart[i], base + req.nameEnd[i])) {
+                        continue;
+                    }
                 }
             }
             writeField(out, buf, base, req, i);
@@ -122,11 +124,11 @@ final class HeadWriter {
             writeDecimal(out, req.contentLength);
             out.writeBytes(CRLF);
         }
-        if (clientAddress != null) {
-            out.writeBytes(XFF).writeBytes(clientAddress).writeBytes(CRLF);
+        if (forwarded.forwardedFor != null) {
+            out.writeBytes(XFF).writeBytes(forwarded.forwardedFor).writeBytes(CRLF);
         }
-        if (forwardedProto) {
-            out.writeBytes(XFP_HTTP);
+        if (forwarded.protoLine != null) {
+            out.writeBytes(forwarded.protoLine);
         }
         if (ws) {
             out.writeBytes(UPGRADE_WS);

@@ -3,7 +3,6 @@ package org.fossinfra.proxy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
-import org.fossinfra.config.FrontendConfig;
 
 /**
  * The request direction of an exchange: the head as the server gets it (written from the parsed bytes once every rule
@@ -34,9 +33,9 @@ final class RequestRelay implements BodyFramer.Sink {
      * @throws HttpError when a chunked body already buffered is malformed: a smuggling attempt sent in one packet is
      *     refused before any byte of it goes to a server
      */
-    void prepare(ByteBufAllocator alloc, RequestHead req, ByteBuf in, byte[] forwardedFor, FrontendConfig config)
+    void prepare(ByteBufAllocator alloc, RequestHead req, ByteBuf in, ForwardedHeaders.Plan forwarding)
             throws HttpError {
-        head = HeadWriter.request(alloc, req, in, in.readerIndex(), forwardedFor, config.forwardedProto());
+        head = HeadWriter.request(alloc, req, in, in.readerIndex(), forwarding);
         in.skipBytes(req.headLength());
         sent = false;
         if (!req.chunked) {

@@ -19,7 +19,6 @@ import org.fossinfra.balance.Server;
 final class ServerAssignment {
     private final FrontendConnection owner;
     private final LoopContext loop;
-    private final long clientKey;
     private BackendRuntime be;
     private Server server;
     private BackendConnection conn;
@@ -31,10 +30,9 @@ final class ServerAssignment {
     private boolean newConnection;
     private boolean queued;
 
-    ServerAssignment(FrontendConnection owner, LoopContext loop, long clientKey) {
+    ServerAssignment(FrontendConnection owner, LoopContext loop) {
         this.owner = owner;
         this.loop = loop;
-        this.clientKey = clientKey;
     }
 
     /** A new exchange for {@code backend}: no attempts made, no server to avoid. */
@@ -67,7 +65,7 @@ final class ServerAssignment {
             enqueue(); // FIFO: nobody overtakes the requests already waiting
             return;
         }
-        Pick pick = be.balancer(loop).pick(clientKey, avoid);
+        Pick pick = be.balancer(loop).pick(owner.client.hash(), avoid);
         switch (pick) {
             case Pick.Chosen c -> {
                 server = c.server();

@@ -51,8 +51,9 @@ class ConfigLoaderTest {
         assertThat(f.line()).isEqualTo(30);
         assertThat(f.maxconn()).isEqualTo(50000);
         assertThat(f.defaultBackend()).isEqualTo("web");
-        assertThat(f.forwardedFor()).isTrue();
+        assertThat(f.forwardedFor()).isEqualTo(FrontendConfig.ForwardedFor.REPLACE); // the default: an edge's choice
         assertThat(f.forwardedProto()).isTrue();
+        assertThat(f.trustedProxies()).isEmpty();
         assertThat(f.responseHeaders()).containsExactly(
                 Map.entry("X-Frame-Options", "DENY"),
                 Map.entry("X-Content-Type-Options", "nosniff"),
