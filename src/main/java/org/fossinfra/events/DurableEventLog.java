@@ -1,11 +1,19 @@
 package org.fossinfra.events;
 
+import java.util.Map;
+
 /**
  * An {@link EventLog} whose events are persisted: journaled locally at once, written to an {@link EventStore} when one
  * is attached and reachable. The store's owner (the {@code store} package) tells the log how the store is doing while
  * it starts; the log itself notices failed writes.
  */
 public interface DurableEventLog extends EventLog, AutoCloseable {
+
+    /**
+     * Records an event as {@link #record} does, and says whether it was accepted for persistence. Never blocks:
+     * when the buffer is full the event is refused at once.
+     */
+    Recorded recordDurably(String type, String actor, String subject, String message, Map<String, String> data);
 
     /** The store is ready (migrated, partitions in place): events are written to it from now on. */
     void attach(EventStore store, String description);

@@ -1,0 +1,32 @@
+package org.fossinfra.events;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+
+/**
+ * The file system under the journal: how its files are opened, and how much room is left. The real one is the
+ * platform's; tests substitute one whose channels fail half-way through a write (a full disk) or whose free space
+ * they set, since neither can be ordered from a real disk at a chosen byte.
+ */
+interface JournalDisk {
+
+    FileChannel open(Path file, OpenOption... options) throws IOException;
+
+    /** Bytes that this process may still write on the file system holding {@code dir} (statfs's f_bavail). */
+    long usableSpace(Path dir) throws IOException;
+
+    JournalDisk REAL = new JournalDisk() {
+        @Override
+        public FileChannel open(Path file, OpenOption... options) throws IOException {
+            return FileChannel.open(file, options);
+        }
+
+        @Override
+        public long usableSpace(Path dir) throws IOException {
+            return Files.getFileStore(dir).getUsableSpace();
+        }
+    };
+}
