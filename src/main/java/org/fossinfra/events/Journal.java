@@ -292,8 +292,13 @@ final class Journal implements AutoCloseable {
         }
         long good = end - currentStart;
         try {
+            long size = current.size();
             current.truncate(good);
             torn = false;
+            if (size > good) {
+                log.info("event journal {}: cut {} torn bytes after offset {} (a write that failed half-way)", dir,
+                        size - good, end);
+            }
             return;
         } catch (IOException e) {
             log.warn("event journal {}: cannot cut the torn bytes after offset {} ({}); going on in a new segment",

@@ -147,8 +147,7 @@ final class Journaler {
             failureBackoff = MIN_RETRY_MILLIS;
             owner.threadRecovered("event-journal");
             if (stopped != null && stopped.cause() != Cause.LOW_SPACE) {
-                resume("appending works again");
-                flushReports();
+                resume("appending works again"); // reported after the next take: the buffer may still be full now
             }
             return true;
         } catch (IOException e) {
