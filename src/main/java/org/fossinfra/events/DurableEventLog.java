@@ -33,8 +33,10 @@ public interface DurableEventLog extends EventLog, AutoCloseable {
      * @param journaled  events appended to the journal since start
      * @param written    events sent to the store and committed (new or already there)
      * @param inserted   of those, the ones that were new
-     * @param dropped    events that could not be journaled because the memory buffer was full (the disk stalled)
-     * @param waiting    events of this run not yet in the store (queued, or journaled and not yet written)
+     * @param dropped    events refused, not persisted: the memory buffer was full (the disk stalled, or journaling
+     *                   was stopped by a full disk), or the event was larger than a journal record
+     * @param waiting    events of this run accepted and not yet in the store (in the buffer, or journaled and not yet
+     *                   written)
      * @param journalBytes bytes in the journal not yet acknowledged by the store, earlier runs' included: zero when
      *                   everything is in the store
      */

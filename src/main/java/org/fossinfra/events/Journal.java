@@ -17,7 +17,6 @@ import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * wholly before the acknowledged mark is deleted. A segment's logical end is the next segment's start: bytes a segment
  * file holds beyond it are never read.
  *
- * <p>A record is {@code [int length][int crc32c][payload]}. Nothing read from the disk is trusted: every read checks
+ * <p>A record is {@code [int length][int crc32c][payload]} ({@link JournalRecords}). Nothing read from the disk is
+ * trusted: every read checks
  * the length (above zero, at most {@link #MAX_RECORD}, and within the segment's logical end) before allocating
  * anything, then the checksum, then the decoding, and a record failing any of them is a {@link DamagedRecord}, never an
  * event. Opening scans the last segment and cuts it at the first such record (a crash while writing leaves one).
@@ -54,42 +54,13 @@ final class Journal implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger("events");
     private static final Pattern SEGMENT = Pattern.compile("(\\d{20})\\.journal");
     private static final String ACK_FILE = "ack";
-    private static final int HEADER = 8;
-    /**
-     * A record longer than this is damage, not an event: an event is a few hundred bytes, and one of 16 MiB would be a
-     * message nobody reads. It also bounds what a garbage length can make a reader allocate.
-     */
-    static final int MAX_RECORD = 16 * 1024 * 1024;
+    private static final int HEADER = JournalRecords.HEADER;
+    static final int MAX_RECORD = JournalRecords.MAX_RECORD;
     /** Persisting the mark 5 times a second bounds re-sends after a crash to 200 ms of events. */
     static final long ACK_INTERVAL_NANOS = 200_000_000L;
 
     /** A record read back, with where it starts and where the next one starts. */
     record Entry(Event event, long start, long end) {
-    }
-
-    /**
-     * A record that cannot be trusted: its length is impossible, its checksum fails, or it does not decode. Nothing
-     * after it in its segment can be found (a length is all that says where the next record starts).
-     */
-    static final class DamagedRecord extends IOException {
-        private final long at;
-        private final long resumeAt;
-
-        DamagedRecord(String message, long at, long resumeAt) {
-            super(message);
-            this.at = at;
-            this.resumeAt = resumeAt;
-        }
-
-        /** Where the damaged record starts. */
-        long at() {
-            return at;
-        }
-
-        /** Where the next readable record may start: the next segment, or the journal's end. */
-        long resumeAt() {
-            return resumeAt;
-        }
     }
 
     private final Path dir;
@@ -149,7 +120,7 @@ final class Journal implements AutoCloseable {
         current = disk.open(last.getValue(), StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
         long size = current.size();
-        long valid = scanValidLength(current, size);
+        long valid = JournalRecords.validLength(current, size);
         if (valid < size) {
             current.truncate(valid);
             onDamage.accept("event journal " + last.getValue() + ": cut " + (size - valid) + " bytes of a torn or"
@@ -174,45 +145,6 @@ final class Journal implements AutoCloseable {
                     + " skips those it has)", dir);
             return -1;
         }
-    }
-
-    /** The length of the prefix of {@code ch} made of whole records whose length and checksum hold. */
-    private static long scanValidLength(FileChannel ch, long size) throws IOException {
-        long pos = 0;
-        ByteBuffer head = ByteBuffer.allocate(HEADER);
-        while (pos + HEADER <= size) {
-            head.clear();
-            if (!readFully(ch, head, pos)) {
-                break;
-            }
-            int len = head.getInt(0);
-            int crc = head.getInt(4);
-            if (len <= 0 || len > MAX_RECORD || len > size - pos - HEADER) {
-                break;
-            }
-            ByteBuffer payload = ByteBuffer.allocate(len);
-            if (!readFully(ch, payload, pos + HEADER) || crc(payload.array()) != crc) {
-                break;
-            }
-            pos += HEADER + len;
-        }
-        return pos;
-    }
-
-    /** Fills {@code b} from {@code at}; false when the file ends first. */
-    private static boolean readFully(FileChannel ch, ByteBuffer b, long at) throws IOException {
-        while (b.hasRemaining()) {
-            if (ch.read(b, at + b.position()) < 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static int crc(byte[] b) {
-        CRC32C c = new CRC32C();
-        c.update(b, 0, b.length);
-        return (int) c.getValue();
     }
 
     private Path segmentPath(long start) {
@@ -252,15 +184,12 @@ final class Journal implements AutoCloseable {
         if (total > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException("a batch of " + total + " bytes; append fewer events at once");
         }
-        ByteBuffer b = ByteBuffer.allocate((int) total);
+        ByteBuffer b = JournalRecords.encode(payloads, total);
         long pos = end;
         for (int i = 0; i < payloads.size(); i++) {
-            byte[] p = payloads.get(i);
-            b.putInt(p.length).putInt(crc(p)).put(p);
-            entries.add(new Entry(events.get(i), pos, pos + HEADER + p.length));
-            pos += HEADER + p.length;
+            entries.add(new Entry(events.get(i), pos, pos + HEADER + payloads.get(i).length));
+            pos += HEADER + payloads.get(i).length;
         }
-        b.flip();
         long at = end - currentStart;
         // From the first byte on, the file may hold bytes that end does not count: torn until the last one is written.
         torn = true;
@@ -374,7 +303,7 @@ final class Journal implements AutoCloseable {
                 while (out.size() < max && pos < Math.min(stop, segEnd)) {
                     Entry e;
                     try {
-                        e = readRecord(r, head, seg.getKey(), pos, segEnd);
+                        e = JournalRecords.read(r, head, seg.getKey(), pos, segEnd, dir);
                     } catch (DamagedRecord d) {
                         if (out.isEmpty()) {
                             throw d;
@@ -390,41 +319,6 @@ final class Journal implements AutoCloseable {
             }
         }
         return out;
-    }
-
-    /** The record at {@code pos}, checked: length within bounds before anything is allocated, checksum, decoding. */
-    private Entry readRecord(FileChannel r, ByteBuffer head, long segStart, long pos, long segEnd) throws IOException {
-        long at = pos - segStart;
-        long resumeAt = segEnd;
-        head.clear();
-        if (segEnd - pos < HEADER || !readFully(r, head, at)) {
-            throw damaged(pos, resumeAt, "its header is cut short");
-        }
-        int len = head.getInt(0);
-        int crc = head.getInt(4);
-        long room = segEnd - pos - HEADER;
-        if (len <= 0 || len > MAX_RECORD || len > room) {
-            throw damaged(pos, resumeAt, "length " + len + " is impossible (expected 1 to " + Math.min(MAX_RECORD, room)
-                    + ", the bytes left in its segment)");
-        }
-        ByteBuffer payload = ByteBuffer.allocate(len);
-        if (!readFully(r, payload, at + HEADER)) {
-            throw damaged(pos, resumeAt, "the file ends inside it");
-        }
-        if (crc(payload.array()) != crc) {
-            throw damaged(pos, resumeAt, "its checksum does not match");
-        }
-        payload.flip();
-        try {
-            return new Entry(EventCodec.decode(payload), pos, pos + HEADER + len);
-        } catch (RuntimeException e) {
-            throw damaged(pos, resumeAt, "it does not decode (" + e.getMessage() + ")");
-        }
-    }
-
-    private DamagedRecord damaged(long pos, long resumeAt, String why) {
-        return new DamagedRecord("event journal " + dir + ": the record at offset " + pos + " is damaged: " + why,
-                pos, resumeAt);
     }
 
     synchronized long end() {

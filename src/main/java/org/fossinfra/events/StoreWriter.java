@@ -88,7 +88,7 @@ final class StoreWriter {
         List<Journal.Entry> batch;
         try {
             batch = window.next(journal, config.batchSize());
-        } catch (Journal.DamagedRecord d) {
+        } catch (DamagedRecord d) {
             skip(d);
             return;
         }
@@ -131,7 +131,7 @@ final class StoreWriter {
     }
 
     /** A record that cannot be trusted: skipped with what follows it in its segment, said once, never sent. */
-    private void skip(Journal.DamagedRecord d) {
+    private void skip(DamagedRecord d) {
         long next = window.skipDamaged(d.at(), d.resumeAt());
         String message = d.getMessage() + "; skipped " + (next - d.at()) + " bytes to offset " + next
                 + ": the events in them are lost (a disk fault, or a file changed by hand)";

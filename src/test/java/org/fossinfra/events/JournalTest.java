@@ -205,14 +205,14 @@ class JournalTest {
             assertThat(ids(j.read(0, 100, Long.MAX_VALUE))).as("the records before the damage")
                     .containsExactly(1L, 2L);
             assertThatThrownBy(() -> j.read(third, 100, Long.MAX_VALUE))
-                    .isInstanceOfSatisfying(Journal.DamagedRecord.class, d -> {
+                    .isInstanceOfSatisfying(DamagedRecord.class, d -> {
                         assertThat(d.at()).isEqualTo(third);
                         assertThat(d.resumeAt()).isEqualTo(j.end());
                     })
                     .hasMessageContaining("length 2146435072");
             assertThat(allocatedByThisThread() - before).as("bytes allocated reading it").isLessThan(1 << 20);
             scribble(segments().getFirst(), third, ByteBuffer.allocate(4).putInt(-8).array());
-            assertThatThrownBy(() -> j.read(third, 100, Long.MAX_VALUE)).isInstanceOf(Journal.DamagedRecord.class)
+            assertThatThrownBy(() -> j.read(third, 100, Long.MAX_VALUE)).isInstanceOf(DamagedRecord.class)
                     .hasMessageContaining("length -8");
         }
     }
@@ -226,7 +226,7 @@ class JournalTest {
             scribble(segments().getFirst(), at, new byte[] {'w'});
             assertThat(ids(j.read(0, 100, Long.MAX_VALUE))).containsExactly(1L);
             assertThatThrownBy(() -> j.read(entries.get(1).start(), 100, Long.MAX_VALUE))
-                    .isInstanceOf(Journal.DamagedRecord.class).hasMessageContaining("checksum");
+                    .isInstanceOf(DamagedRecord.class).hasMessageContaining("checksum");
         }
     }
 
@@ -241,7 +241,7 @@ class JournalTest {
             scribble(first, all.get(1).start(), ByteBuffer.allocate(4).putInt(999_999).array());
             long second = Long.parseLong(segments().get(1).getFileName().toString().substring(0, 20));
             assertThatThrownBy(() -> j.read(all.get(1).start(), 100, Long.MAX_VALUE))
-                    .isInstanceOfSatisfying(Journal.DamagedRecord.class,
+                    .isInstanceOfSatisfying(DamagedRecord.class,
                             d -> assertThat(d.resumeAt()).isEqualTo(second));
             assertThat(j.read(second, 1, Long.MAX_VALUE).getFirst().start()).isEqualTo(second);
         }
