@@ -28,10 +28,9 @@ import org.slf4j.LoggerFactory;
  * file holds beyond it are never read.
  *
  * <p>A record is {@code [int length][int crc32c][payload]} ({@link JournalRecords}). Nothing read from the disk is
- * trusted: every read checks
- * the length (above zero, at most {@link #MAX_RECORD}, and within the segment's logical end) before allocating
- * anything, then the checksum, then the decoding, and a record failing any of them is a {@link DamagedRecord}, never an
- * event. Opening scans the last segment and cuts it at the first such record (a crash while writing leaves one).
+ * trusted: every read checks the length (above zero, at most {@link #MAX_RECORD}, and within the segment's logical
+ * end) before allocating anything, then the checksum, then the decoding, and a record failing any of them is a
+ * {@link DamagedRecord}, never an event. Opening scans the last segment and cuts it at the first such record (a crash while writing leaves one).
  *
  * <p>A failed append (a full disk: write(2) puts some bytes, then says ENOSPC) leaves torn bytes after the last good
  * record. They are cut off at once ({@code truncate}); if even that fails, the journal goes on in a new segment starting
