@@ -89,6 +89,8 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
     private Server avoid;
     private int attempts;
     private boolean resetRetried;
+    /** The next connection for this exchange is a new one: a pooled one just turned out dead. */
+    private boolean newConnection;
     private boolean queued;
     private boolean headRequest;
     private boolean idempotent;
@@ -339,6 +341,7 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
         releaseInIfEmpty();
         attempts = 0;
         resetRetried = false;
+        newConnection = false;
         avoid = null;
         responseStarted = false;
         requestSent = false;
@@ -507,7 +510,8 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
     }
 
     private void obtainConnection() {
-        BackendConnection c = loop.pollIdle(server, be.idleTimeoutNanos);
+        BackendConnection c = newConnection ? null : loop.pollIdle(server, be.idleTimeoutNanos);
+        newConnection = false;
         if (c != null) {
             attach(c);
             return;
@@ -697,23 +701,37 @@ final class FrontendConnection extends ChannelInboundHandlerAdapter implements B
         }
     }
 
-    /** The server closed before the response was complete. */
+    /**
+     * The server closed before the response was complete. RFC 9110 §9.2.2: an idempotent request without a body may
+     * be sent again when no byte of a response came back (docs/security.md, "Retries").
+     * <ul>
+     *   <li>On a pooled connection: the server closed it while it was idle, or is gone (killed, restarting) and its
+     *   close was not read yet; several pooled connections can be dead at once. Retried on a new connection, which
+     *   a live server accepts and a dead one refuses at once (then {@link #onConnectFailed} redispatches). Not an
+     *   attempt counted against {@code retries}: the request reached no live server.
+     *   <li>On a new connection: the server accepted the request and dropped it. Retried once, on another server
+     *   with redispatch, never more: a request that makes servers drop it is not replayed to each of them.
+     * </ul>
+     */
     void onServerClosed(BackendConnection c, boolean midBody) {
         if (conn != c) {
             return;
         }
-        if (!responseStarted && !c.gotBytes() && idempotent && !hasBody && !resetRetried) {
-            // RFC 9110 §9.2.2: an idempotent request may be retried once when the connection dropped before any
-            // response byte. Usually a pooled connection the server had just closed.
-            resetRetried = true;
+        boolean replayable = !responseStarted && !c.gotBytes() && idempotent && !hasBody;
+        if (replayable && (c.reused() || !resetRetried)) {
             be.counters().retry();
             conn = null;
             Server same = server;
-            same.recordError();
             releaseServer();
-            if (be.config().redispatch() && !c.reused()) {
-                avoid = same;
-                be.counters().redispatch();
+            if (c.reused()) {
+                newConnection = true;
+            } else {
+                resetRetried = true;
+                same.recordError();
+                if (be.config().redispatch()) {
+                    avoid = same;
+                    be.counters().redispatch();
+                }
             }
             state = DISPATCH;
             dispatch(true);

@@ -18,6 +18,7 @@ import org.fossinfra.events.Event;
 import org.fossinfra.events.EventPage;
 import org.fossinfra.events.EventQuery;
 import org.fossinfra.events.StoreStatus;
+import org.fossinfra.testing.services.TestStores;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

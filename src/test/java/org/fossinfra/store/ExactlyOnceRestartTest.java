@@ -21,6 +21,7 @@ import org.fossinfra.events.DurableEventLog;
 import org.fossinfra.events.Event;
 import org.fossinfra.events.EventType;
 import org.fossinfra.testing.Eventually;
+import org.fossinfra.testing.services.TestStores;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

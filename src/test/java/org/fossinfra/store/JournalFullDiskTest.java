@@ -28,6 +28,8 @@ import org.fossinfra.events.EventType;
 import org.fossinfra.events.Recorded;
 import org.fossinfra.events.WriteBehindConfig;
 import org.fossinfra.testing.Eventually;
+import org.fossinfra.testing.services.TestDatabases;
+import org.fossinfra.testing.services.TestStores;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

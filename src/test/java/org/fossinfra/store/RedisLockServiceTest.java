@@ -2,6 +2,7 @@ package org.fossinfra.store;
 
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
+import org.fossinfra.testing.services.RealRedis;
 
 /** The lock contract against the real Redis of the test run: two services stand for two nodes. */
 class RedisLockServiceTest extends LockServiceContract {

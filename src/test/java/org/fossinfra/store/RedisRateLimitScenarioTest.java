@@ -17,6 +17,8 @@ import org.fossinfra.proxy.ProxyServer;
 import org.fossinfra.testing.FakeServer;
 import org.fossinfra.testing.RawClient;
 import org.fossinfra.testing.Script;
+import org.fossinfra.testing.services.RealRedis;
+import org.fossinfra.testing.services.SilentServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package org.fossinfra.store;
+package org.fossinfra.testing.services;
 
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -12,11 +12,11 @@ import java.util.function.Predicate;
  * What the node prints while a test runs: simplelogger writes to System.out (simplelogger.properties) and looks the
  * stream up at every line, so swapping System.out catches the log lines; they still reach the real output too.
  */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
     private final PrintStream original = System.out;
     private final ByteArrayOutputStream copy = new ByteArrayOutputStream();
 
-    LogCapture() {
+    public LogCapture() {
         OutputStream tee = new OutputStream() {
             @Override
             public void write(int b) {
@@ -37,13 +37,13 @@ final class LogCapture implements AutoCloseable {
         System.setOut(new PrintStream(tee, true, StandardCharsets.UTF_8));
     }
 
-    List<String> lines() {
+    public List<String> lines() {
         synchronized (copy) {
             return Arrays.asList(copy.toString(StandardCharsets.UTF_8).split("\n"));
         }
     }
 
-    List<String> lines(Predicate<String> which) {
+    public List<String> lines(Predicate<String> which) {
         return lines().stream().filter(which).toList();
     }
 

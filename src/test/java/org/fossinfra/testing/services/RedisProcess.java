@@ -1,4 +1,4 @@
-package org.fossinfra.store;
+package org.fossinfra.testing.services;
 
 import java.io.IOException;
 import java.net.Socket;
@@ -10,17 +10,17 @@ import java.time.Duration;
  * A redis-server of a test's own (Debian's binary, which scripts/test-services.sh installs), for what the shared
  * servers must not suffer: being stopped and started again. No persistence; gone after {@link #close()}.
  */
-final class RedisProcess implements AutoCloseable {
+public final class RedisProcess implements AutoCloseable {
     private final int port;
     private final Path dir;
     private Process process;
 
-    RedisProcess(int port) throws IOException {
+    public RedisProcess(int port) throws IOException {
         this.port = port;
         this.dir = Files.createTempDirectory("foss-test-redis");
     }
 
-    RedisProcess start() throws Exception {
+    public RedisProcess start() throws Exception {
         process = new ProcessBuilder("redis-server", "--bind", "127.0.0.1", "--port", Integer.toString(port),
                 "--save", "", "--appendonly", "no", "--dir", dir.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
@@ -36,7 +36,7 @@ final class RedisProcess implements AutoCloseable {
                 + Files.readString(dir.resolve("redis.log")));
     }
 
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         if (process != null) {
             process.destroy();
             process.waitFor();

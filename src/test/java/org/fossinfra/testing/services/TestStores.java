@@ -1,4 +1,4 @@
-package org.fossinfra.store;
+package org.fossinfra.testing.services;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -17,11 +17,11 @@ import org.fossinfra.testing.Eventually;
  * postgresql, described by FOSS_TEST_PG_*; a missing variable fails the test, never skips it), and embedded ones that
  * tests start, stop and restart at will.
  */
-final class TestStores {
+public final class TestStores {
     private TestStores() {
     }
 
-    static String env(String name) {
+    public static String env(String name) {
         String v = System.getenv(name);
         if (v == null || v.isEmpty()) {
             fail(name + " is not set: this test needs the real PostgreSQL that scripts/test-services.sh starts; run it"
@@ -31,23 +31,23 @@ final class TestStores {
     }
 
     /** The test run's external PostgreSQL, with its real password. */
-    static DatabaseConfig.External external() {
+    public static DatabaseConfig.External external() {
         return new DatabaseConfig.External(new HostPort(env("FOSS_TEST_PG_HOST"),
                 Integer.parseInt(env("FOSS_TEST_PG_PORT"))), env("FOSS_TEST_PG_DATABASE"), env("FOSS_TEST_PG_USER"),
                 Optional.of(env("FOSS_TEST_PG_PASSWORD")));
     }
 
-    static DatabaseConfig config(DatabaseConfig.Target target, Path dir) {
+    public static DatabaseConfig config(DatabaseConfig.Target target, Path dir) {
         return new DatabaseConfig(target, 4, DatabaseConfig.DEFAULT_RETENTION, 200, 10_000, dir.resolve("journal"));
     }
 
-    static DurableEventLog log(String node, DatabaseConfig c) {
+    public static DurableEventLog log(String node, DatabaseConfig c) {
         return EventLog.writeBehind(new WriteBehindConfig(node, 10_000, c.journal(), c.buffer(), c.batchSize(),
                 Duration.ofSeconds(5)));
     }
 
     /** Waits until every event recorded so far is in the store. */
-    static void drained(DurableEventLog log, Duration timeout) throws InterruptedException {
+    public static void drained(DurableEventLog log, Duration timeout) throws InterruptedException {
         Eventually.until(timeout, "every event written (" + log.stats() + ")",
                 () -> log.stats().waiting() == 0 && log.stats().journalBytes() == 0);
     }

@@ -1,4 +1,4 @@
-package org.fossinfra.store;
+package org.fossinfra.testing.services;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,11 +12,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A "Redis" that accepts connections, reads everything and never answers: a hung server or a black-holed link, the
  * case a timeout exists for.
  */
-final class SilentServer implements AutoCloseable {
+public final class SilentServer implements AutoCloseable {
     private final ServerSocket server;
     private final List<Socket> accepted = new CopyOnWriteArrayList<>();
 
-    SilentServer() throws IOException {
+    public SilentServer() throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread.ofPlatform().daemon().name("silent-redis").start(() -> {
             while (!server.isClosed()) {
@@ -42,11 +42,11 @@ final class SilentServer implements AutoCloseable {
         }
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
-    int connections() {
+    public int connections() {
         return accepted.size();
     }
 

@@ -1,4 +1,4 @@
-package org.fossinfra.matrix;
+package org.fossinfra.testing.services;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

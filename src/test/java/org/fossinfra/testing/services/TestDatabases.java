@@ -1,4 +1,4 @@
-package org.fossinfra.store;
+package org.fossinfra.testing.services;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -15,14 +15,14 @@ import org.fossinfra.config.HostPort;
  * test, dropped afterwards, so that tests which make and drop partitions or race migrations never see each other's
  * tables. The test user owns it (it has CREATEDB).
  */
-final class TestDatabases implements AutoCloseable {
-    final String name;
+public final class TestDatabases implements AutoCloseable {
+    public final String name;
 
     private TestDatabases(String name) {
         this.name = name;
     }
 
-    static TestDatabases create(String purpose) throws SQLException {
+    public static TestDatabases create(String purpose) throws SQLException {
         String name = ("foss_" + purpose + "_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffL))
                 .toLowerCase(Locale.ROOT);
         try (Connection c = admin(); Statement s = c.createStatement()) {
@@ -32,33 +32,33 @@ final class TestDatabases implements AutoCloseable {
     }
 
     /** The test user on the test run's own database (foss_test), for CREATE and DROP DATABASE. */
-    static Connection admin() throws SQLException {
+    public static Connection admin() throws SQLException {
         return DriverManager.getConnection(url(TestStores.env("FOSS_TEST_PG_DATABASE")),
                 TestStores.env("FOSS_TEST_PG_USER"), TestStores.env("FOSS_TEST_PG_PASSWORD"));
     }
 
-    static String url(String database) {
+    public static String url(String database) {
         return "jdbc:postgresql://" + TestStores.env("FOSS_TEST_PG_HOST") + ":" + TestStores.env("FOSS_TEST_PG_PORT")
                 + "/" + database;
     }
 
-    static HostPort address() {
+    public static HostPort address() {
         return new HostPort(TestStores.env("FOSS_TEST_PG_HOST"), Integer.parseInt(TestStores.env("FOSS_TEST_PG_PORT")));
     }
 
     /** This database as the test user, with its real password. */
-    DatabaseConfig.External owner() {
+    public DatabaseConfig.External owner() {
         return new DatabaseConfig.External(address(), name, TestStores.env("FOSS_TEST_PG_USER"),
                 Optional.of(TestStores.env("FOSS_TEST_PG_PASSWORD")));
     }
 
     /** This database as {@code user} with {@code password}. */
-    DatabaseConfig.External as(String user, String password) {
+    public DatabaseConfig.External as(String user, String password) {
         return new DatabaseConfig.External(address(), name, user, Optional.ofNullable(password));
     }
 
     /** A connection as the owner. */
-    Connection connect() throws SQLException {
+    public Connection connect() throws SQLException {
         return DriverManager.getConnection(url(name), TestStores.env("FOSS_TEST_PG_USER"),
                 TestStores.env("FOSS_TEST_PG_PASSWORD"));
     }

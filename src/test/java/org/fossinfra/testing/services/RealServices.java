@@ -1,4 +1,4 @@
-package org.fossinfra.health;
+package org.fossinfra.testing.services;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -9,12 +9,12 @@ import java.util.Map;
  * them on loopback and exports their coordinates. A test that needs one and finds no variable fails, never skips: the
  * message says to run ./run-tests.
  */
-final class RealServices {
+public final class RealServices {
     private RealServices() {
     }
 
     /** The value of {@code name}, or a failed test that says how to get it. */
-    static String require(String name) {
+    public static String require(String name) {
         String value = System.getenv(name);
         if (value == null || value.isEmpty()) {
             fail(name + " is not set: this test checks a real service, which scripts/test-services.sh starts and"
@@ -25,7 +25,7 @@ final class RealServices {
     }
 
     /** Every FOSS_TEST_PG_* variable, for ${...} in a test config; fails the test when one is missing. */
-    static Map<String, String> postgres() {
+    public static Map<String, String> postgres() {
         return Map.of("FOSS_TEST_PG_URL", require("FOSS_TEST_PG_URL"),
                 "FOSS_TEST_PG_PASSWORD", require("FOSS_TEST_PG_PASSWORD"),
                 "FOSS_TEST_PG_USER", require("FOSS_TEST_PG_USER"),
@@ -35,7 +35,7 @@ final class RealServices {
     }
 
     /** Every FOSS_TEST_REDIS_* variable; fails the test when one is missing. */
-    static Map<String, String> redis() {
+    public static Map<String, String> redis() {
         return Map.of("FOSS_TEST_REDIS_ADDRESS", require("FOSS_TEST_REDIS_ADDRESS"),
                 "FOSS_TEST_REDIS_AUTH_ADDRESS", require("FOSS_TEST_REDIS_AUTH_ADDRESS"),
                 "FOSS_TEST_REDIS_PASSWORD", require("FOSS_TEST_REDIS_PASSWORD"));

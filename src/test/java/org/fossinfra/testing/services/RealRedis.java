@@ -1,4 +1,4 @@
-package org.fossinfra.store;
+package org.fossinfra.testing.services;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -21,11 +21,11 @@ import org.fossinfra.config.RedisConfig;
  * one with a password on loopback and exports FOSS_TEST_REDIS_*. A test that needs one and finds no variable fails,
  * never skips: the message says to run ./run-tests.
  */
-final class RealRedis {
+public final class RealRedis {
     private RealRedis() {
     }
 
-    static String require(String name) {
+    public static String require(String name) {
         String value = System.getenv(name);
         if (value == null || value.isEmpty()) {
             fail(name + " is not set: this test needs the real Redis that scripts/test-services.sh starts and"
@@ -36,35 +36,35 @@ final class RealRedis {
     }
 
     /** The Redis without a password. */
-    static HostPort address() {
+    public static HostPort address() {
         return HostPort.parse(require("FOSS_TEST_REDIS_ADDRESS"));
     }
 
-    static HostPort authAddress() {
+    public static HostPort authAddress() {
         return HostPort.parse(require("FOSS_TEST_REDIS_AUTH_ADDRESS"));
     }
 
-    static String password() {
+    public static String password() {
         return require("FOSS_TEST_REDIS_PASSWORD");
     }
 
-    static RedisConfig config(HostPort address, Optional<String> password, Duration timeout,
+    public static RedisConfig config(HostPort address, Optional<String> password, Duration timeout,
                               RedisConfig.OnFailure onFailure, String prefix) {
         return new RedisConfig(address, password, timeout, onFailure, prefix, 1);
     }
 
     /** The password-less Redis, a 200 ms timeout (generous for a shared machine), keys under {@code prefix}. */
-    static RedisConfig config(String prefix) {
+    public static RedisConfig config(String prefix) {
         return config(address(), Optional.empty(), Duration.ofMillis(200), RedisConfig.OnFailure.OPEN, prefix);
     }
 
     /** A unique key prefix, so that tests never meet each other's keys. */
-    static String prefix(String test) {
+    public static String prefix(String test) {
         return "test:" + test + ":" + System.nanoTime() + ":";
     }
 
     /** Runs one command on the password-less Redis, for setting up and inspecting. */
-    static Response command(Vertx vertx, Command cmd, Object... args) throws Exception {
+    public static Response command(Vertx vertx, Command cmd, Object... args) throws Exception {
         Redis client = Redis.createClient(vertx, new RedisOptions().setConnectionString("redis://" + address()));
         try {
             return client.send(Request.cmd(cmd, args)).await(5, TimeUnit.SECONDS);
@@ -74,7 +74,7 @@ final class RealRedis {
     }
 
     /** A port on 127.0.0.1 where nothing listens (bound, then released). */
-    static int deadPort() throws IOException {
+    public static int deadPort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }

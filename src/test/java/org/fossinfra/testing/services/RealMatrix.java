@@ -1,4 +1,4 @@
-package org.fossinfra.matrix;
+package org.fossinfra.testing.services;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
