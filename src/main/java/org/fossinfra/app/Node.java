@@ -92,7 +92,7 @@ public final class Node implements AutoCloseable {
         DatabaseConfig db = config.database();
         DurableEventLog durable = db.target() instanceof DatabaseConfig.Disabled ? null
                 : EventLog.writeBehind(new WriteBehindConfig(config.node().name(), 10_000, db.journal(), db.buffer(),
-                        db.batchSize(), Duration.ofSeconds(5)));
+                        db.batchSize(), Duration.ofSeconds(5), db.journalMinFree()));
         EventLog events = durable != null ? durable : EventLog.inMemory(10_000);
         Database database = null;
         // The dashboard's Database page is made before the database, which starts last: it looks it up here.

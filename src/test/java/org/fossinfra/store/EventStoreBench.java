@@ -215,6 +215,12 @@ public final class EventStoreBench {
         }
 
         @Override
+        public org.fossinfra.events.Recorded recordDurably(String type, String actor, String subject, String message,
+                                                           Map<String, String> data) {
+            return inner.recordDurably(type, actor, subject, message, data);
+        }
+
+        @Override
         public List<Event> recent(int limit, String type) {
             return inner.recent(limit, type);
         }
