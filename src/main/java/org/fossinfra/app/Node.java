@@ -22,8 +22,8 @@ import org.fossinfra.metrics.Telemetry;
 import org.fossinfra.health.ServiceChecks;
 import org.fossinfra.matrix.MatrixBot;
 import org.fossinfra.proxy.ProxyServer;
+import org.fossinfra.redis.RedisRateLimitStore;
 import org.fossinfra.store.Database;
-import org.fossinfra.store.RedisRateLimitStore;
 import org.fossinfra.web.AdminServer;
 import org.fossinfra.web.Dashboard;
 

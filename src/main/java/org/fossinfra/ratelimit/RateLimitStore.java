@@ -4,7 +4,7 @@ import java.util.function.LongSupplier;
 
 /**
  * Where a rule's counts live: in this process (the default, for one node) or in a store every node shares (Redis,
- * {@code org.fossinfra.store.RedisRateLimitStore}). Rules never share counts: each {@link #limiter} call names its
+ * {@code org.fossinfra.redis.RedisRateLimitStore}). Rules never share counts: each {@link #limiter} call names its
  * rule, and its keys are kept apart from every other rule's.
  */
 public interface RateLimitStore extends AutoCloseable {

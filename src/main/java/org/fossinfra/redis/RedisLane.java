@@ -1,4 +1,4 @@
-package org.fossinfra.store;
+package org.fossinfra.redis;
 
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;

@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * <p>Hazard: a node killed with SIGKILL leaves its server running (no shutdown hook runs); the next start finds its
  * {@code postmaster.pid} and stops that server first.
  */
-final class EmbeddedServer implements AutoCloseable {
+final class EmbeddedPostgresServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger("store");
     static final String DATABASE = "foss";
     static final String USER = "postgres";
@@ -55,19 +55,19 @@ final class EmbeddedServer implements AutoCloseable {
     private final String password;
     private final Path directory;
 
-    private EmbeddedServer(EmbeddedPostgres pg, String password, Path directory) {
+    private EmbeddedPostgresServer(EmbeddedPostgres pg, String password, Path directory) {
         this.pg = pg;
         this.password = password;
         this.directory = directory;
     }
 
     /** Starts (and on first use creates) the server under {@code directory}. Blocks for seconds: not on an event loop. */
-    static EmbeddedServer start(Path directory) throws IOException, SQLException {
+    static EmbeddedPostgresServer start(Path directory) throws IOException, SQLException {
         return start(directory, 0);
     }
 
     /** As {@link #start(Path)}, on {@code port} (0: a free one), so a test can restart it where clients expect it. */
-    static EmbeddedServer start(Path directory, int port) throws IOException, SQLException {
+    static EmbeddedPostgresServer start(Path directory, int port) throws IOException, SQLException {
         Path data = directory.resolve("data");
         Path binaries = binaries();
         Files.createDirectories(binaries);
@@ -80,7 +80,7 @@ final class EmbeddedServer implements AutoCloseable {
             wipe(data);
         }
         Optional<String> known = readPassword(directory);
-        String password = known.orElseGet(EmbeddedServer::newPassword);
+        String password = known.orElseGet(EmbeddedPostgresServer::newPassword);
         if (known.isEmpty()) {
             writePassword(directory, password);
         }
@@ -113,7 +113,7 @@ final class EmbeddedServer implements AutoCloseable {
             throw new IOException("the embedded PostgreSQL in " + directory + " did not start: " + reason(e)
                     + "; see " + serverLog + " and " + data.resolve("log"), e);
         }
-        EmbeddedServer s = new EmbeddedServer(pg, password, directory);
+        EmbeddedPostgresServer s = new EmbeddedPostgresServer(pg, password, directory);
         try {
             s.secure(fresh || known.isEmpty());
         } catch (SQLException | IOException | RuntimeException e) {

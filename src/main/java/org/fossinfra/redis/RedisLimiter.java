@@ -1,4 +1,4 @@
-package org.fossinfra.store;
+package org.fossinfra.redis;
 
 import java.nio.charset.StandardCharsets;
 import org.fossinfra.ratelimit.Decision;

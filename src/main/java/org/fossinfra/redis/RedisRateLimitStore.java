@@ -1,4 +1,4 @@
-package org.fossinfra.store;
+package org.fossinfra.redis;
 
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
