@@ -10,9 +10,10 @@ import java.util.function.LongSupplier;
 public interface RateLimitStore extends AutoCloseable {
 
     /**
-     * The counts of rule {@code name} under {@code policy}. A store that keeps keys in memory holds at most
-     * {@code maxKeys} of them at once (HAProxy's stick-table {@code size}); Redis ignores it, its keys expire by
-     * themselves. The in-process store starts every call with empty counts.
+     * The counts of rule {@code name} under {@code policy}, holding at most {@code maxKeys} keys at once (HAProxy's
+     * stick-table {@code size}): the in-process store drops the least recently used key for a new one; Redis, shared
+     * by every node, makes no new key beyond it and answers {@link Decision.Unavailable} (dropping a key there would
+     * reset a limit in force on every node). The in-process store starts every call with empty counts.
      */
     Limiter limiter(String name, Policy policy, int maxKeys);
 
