@@ -123,6 +123,9 @@ public final class Node implements AutoCloseable {
                 dashboard = new Dashboard(vertx, config.admin().get(), control, telemetry,
                         config.node().name(), proxy.transportName(), () -> Optional.ofNullable(databaseRef.get()));
                 admin = new AdminServer(vertx, config.admin().get(), control, metrics, dashboard);
+                // Tokens and dashboard users follow reloads (a token removed from the file stops working at once).
+                AdminServer credentials = admin;
+                control.onReload(c -> c.admin().ifPresent(credentials::onReload));
                 try {
                     admin.start().await(30, TimeUnit.SECONDS);
                 } catch (Exception e) {
@@ -140,6 +143,9 @@ public final class Node implements AutoCloseable {
                 if (dashboard != null) {
                     dashboard.showMatrix(matrix);
                 }
+                // Operators and notification switches follow reloads; the bot's connection waits for a restart.
+                MatrixBot bot = matrix;
+                control.onReload(c -> c.matrix().ifPresent(bot::onReload));
             }
             events.record(EventType.NODE_START, "node", config.node().name(),
                     "node " + config.node().name() + " started with " + config.frontends().size() + " frontend(s) and "

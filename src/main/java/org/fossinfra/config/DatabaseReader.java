@@ -44,7 +44,7 @@ final class DatabaseReader {
             ctx.error(s.line("password"), s.field("password"), "is set, but the embedded PostgreSQL makes its own",
                     "remove it, or add url: to use an external PostgreSQL with it");
         }
-        Optional<String> password = s.text("password").filter(p -> !p.isEmpty());
+        Optional<String> password = s.secretText("password").filter(p -> !p.isEmpty());
         int poolSize = s.integer("pool-size", DatabaseConfig.DEFAULT_POOL_SIZE, 2, 64);
         Period retention = s.parse("retention", "a retention", DatabaseReader::retention)
                 .orElse(DatabaseConfig.DEFAULT_RETENTION);

@@ -49,7 +49,7 @@ final class RateLimitReader {
         HostPort address = s.required("address", "add address: 127.0.0.1:6379", "host:port", Addresses::server)
                 .orElse(null);
         // An empty value (e.g. ${REDIS_PASSWORD:-}) means no password. Never echoed.
-        Optional<String> password = s.text("password").filter(p -> !p.isEmpty());
+        Optional<String> password = s.secretText("password").filter(p -> !p.isEmpty());
         Duration timeout = s.duration("timeout", RedisConfig.DEFAULT_TIMEOUT, Duration.ofMillis(1));
         if (timeout.compareTo(MAX_REDIS_TIMEOUT) > 0) {
             s.parse("timeout", "a duration", text -> {

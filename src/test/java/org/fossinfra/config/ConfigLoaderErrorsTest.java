@@ -257,7 +257,8 @@ class ConfigLoaderErrorsTest {
                 """ + BASE;
         assertThat(errors(yaml)).containsExactly(
                 "demo.yaml:7 admin.tokens[0].secret: environment variable FOSS_ADMIN_TOKEN is not set;"
-                        + " export it, or write ${FOSS_ADMIN_TOKEN:-some-default}.");
+                        + " export it before starting the node (a secret has no default: one written here would ship"
+                        + " a known password).");
     }
 
     @Test

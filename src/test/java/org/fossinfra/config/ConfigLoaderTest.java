@@ -208,7 +208,8 @@ class ConfigLoaderTest {
                     .isInstanceOf(ConfigException.class)
                     .hasMessage("1 error in " + file + ":\n" + file
                             + ":10 admin.tokens[0].secret: environment variable FOSS_ADMIN_TOKEN is not set;"
-                            + " export it, or write ${FOSS_ADMIN_TOKEN:-some-default}.");
+                            + " export it before starting the node (a secret has no default: one written here would"
+                            + " ship a known password).");
         } else {
             assertThat(ConfigLoader.load(file).source()).isEqualTo(file);
         }

@@ -1,4 +1,4 @@
-package org.fossinfra.web;
+package org.fossinfra.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
