@@ -51,11 +51,11 @@ class RedisKeyBudgetTest {
         vertx.close().await(10, TimeUnit.SECONDS);
     }
 
-    private RedisRateLimitStore store(RedisConfig config, boolean pinnedClock) {
+    private RedisRateLimitStore store(RedisConfig config, boolean pinnedClock) throws InterruptedException {
         RedisRateLimitStore s = RedisRateLimitStore.start(vertx, config, events, meters,
                 pinnedClock ? millis::get : null);
         stores.add(s);
-        return s;
+        return Connected.await(s);
     }
 
     private static Decision check(Limiter l, String key) throws Exception {
@@ -171,7 +171,7 @@ class RedisKeyBudgetTest {
     }
 
     @Test
-    void aRuleNeedsRoomForOneKeyAtLeast() {
+    void aRuleNeedsRoomForOneKeyAtLeast() throws Exception {
         RedisRateLimitStore s = store(RealRedis.config(RealRedis.prefix("budget-zero")), false);
         assertThatThrownBy(() -> s.limiter("r", Policy.fixedWindow(1, Duration.ofSeconds(1)), 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("maxKeys: 0 (expected: >= 1)");

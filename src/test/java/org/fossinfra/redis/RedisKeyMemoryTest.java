@@ -49,6 +49,7 @@ class RedisKeyMemoryTest {
         client = Redis.createClient(vertx, new RedisOptions().setConnectionString("redis://" + address));
         store = RedisRateLimitStore.start(vertx, new RedisConfig(address, Optional.empty(), Duration.ofSeconds(5),
                 RedisConfig.OnFailure.CLOSED, "foss:", 1), EventLog.inMemory(100));
+        Connected.await(store);
     }
 
     @AfterEach

@@ -52,6 +52,11 @@ class RedisRateLimitStoreTest {
         vertx.close().await(10, TimeUnit.SECONDS);
     }
 
+    /** A store on the test run's Redis, once it answers (see {@link Connected}). */
+    private RedisRateLimitStore connected(RedisConfig config, boolean pinnedClock) throws InterruptedException {
+        return Connected.await(store(config, pinnedClock));
+    }
+
     private RedisRateLimitStore store(RedisConfig config, boolean pinnedClock) {
         RedisRateLimitStore s = RedisRateLimitStore.start(vertx, config, events, new SimpleMeterRegistry(),
                 pinnedClock ? millis::get : null);
@@ -69,7 +74,7 @@ class RedisRateLimitStoreTest {
 
     @Test
     void fixedWindowCountsToTheLimitThenTellsTheTimeLeft() throws Exception {
-        Limiter l = store(RealRedis.config(RealRedis.prefix("fw")), true)
+        Limiter l = connected(RealRedis.config(RealRedis.prefix("fw")), true)
                 .limiter("r", Policy.fixedWindow(3, Duration.ofSeconds(10)), SIZE);
         assertThat(check(l, "a")).isEqualTo(new Decision.Allowed(2));
         millis.addAndGet(1000);
@@ -85,7 +90,7 @@ class RedisRateLimitStoreTest {
     @Test
     void slidingWindowCountsTwoRequestsInTheSameMillisecondTwice() throws Exception {
         // The seed's script used the time as the member: ZADD of the same millisecond twice is one member.
-        Limiter l = store(RealRedis.config(RealRedis.prefix("sw-same-ms")), true)
+        Limiter l = connected(RealRedis.config(RealRedis.prefix("sw-same-ms")), true)
                 .limiter("r", Policy.slidingWindow(2, Duration.ofSeconds(1)), SIZE);
         assertThat(check(l, "a")).isEqualTo(new Decision.Allowed(1));
         assertThat(check(l, "a")).isEqualTo(new Decision.Allowed(0));
@@ -94,7 +99,7 @@ class RedisRateLimitStoreTest {
 
     @Test
     void slidingWindowAdmitsAgainWhenTheOldestLeaves() throws Exception {
-        Limiter l = store(RealRedis.config(RealRedis.prefix("sw")), true)
+        Limiter l = connected(RealRedis.config(RealRedis.prefix("sw")), true)
                 .limiter("r", Policy.slidingWindow(3, Duration.ofSeconds(10)), SIZE);
         check(l, "a");
         millis.addAndGet(4000);
@@ -109,7 +114,7 @@ class RedisRateLimitStoreTest {
 
     @Test
     void tokenBucketAdmitsItsBurstThenOnePerToken() throws Exception {
-        Limiter l = store(RealRedis.config(RealRedis.prefix("tb")), true)
+        Limiter l = connected(RealRedis.config(RealRedis.prefix("tb")), true)
                 .limiter("r", Policy.tokenBucket(10, 3), SIZE);
         assertThat(check(l, "a")).isEqualTo(new Decision.Allowed(2));
         assertThat(check(l, "a")).isEqualTo(new Decision.Allowed(1));
@@ -126,7 +131,7 @@ class RedisRateLimitStoreTest {
     @Test
     void keysExpireWithTheirWindow() throws Exception {
         String prefix = RealRedis.prefix("expiry");
-        RedisRateLimitStore s = store(RealRedis.config(prefix), false);
+        RedisRateLimitStore s = connected(RealRedis.config(prefix), false);
         check(s.limiter("fw", Policy.fixedWindow(5, Duration.ofSeconds(10)), SIZE), "a");
         check(s.limiter("sw", Policy.slidingWindow(5, Duration.ofSeconds(20)), SIZE), "a");
         check(s.limiter("tb", Policy.tokenBucket(1, 30), SIZE), "a");
@@ -141,8 +146,8 @@ class RedisRateLimitStoreTest {
     @Test
     void onRedisItsOwnClockCountsForEveryNode() throws Exception {
         String prefix = RealRedis.prefix("two-nodes");
-        Limiter a = store(RealRedis.config(prefix), false).limiter("r", Policy.slidingWindow(4, Duration.ofMinutes(1)), SIZE);
-        Limiter b = store(RealRedis.config(prefix), false).limiter("r", Policy.slidingWindow(4, Duration.ofMinutes(1)), SIZE);
+        Limiter a = connected(RealRedis.config(prefix), false).limiter("r", Policy.slidingWindow(4, Duration.ofMinutes(1)), SIZE);
+        Limiter b = connected(RealRedis.config(prefix), false).limiter("r", Policy.slidingWindow(4, Duration.ofMinutes(1)), SIZE);
         assertThat(check(a, "k")).isInstanceOf(Decision.Allowed.class);
         assertThat(check(b, "k")).isInstanceOf(Decision.Allowed.class);
         assertThat(check(a, "k")).isInstanceOf(Decision.Allowed.class);
@@ -154,7 +159,7 @@ class RedisRateLimitStoreTest {
 
     @Test
     void manyPipelinedChecksAreAllCountedExactly() throws Exception {
-        Limiter l = store(RealRedis.config(RealRedis.prefix("pipelined")), false)
+        Limiter l = connected(RealRedis.config(RealRedis.prefix("pipelined")), false)
                 .limiter("r", Policy.slidingWindow(500, Duration.ofMinutes(1)), SIZE);
         List<CompletableFuture<Decision>> all = new ArrayList<>();
         for (int i = 0; i < 800; i++) {
@@ -171,7 +176,7 @@ class RedisRateLimitStoreTest {
 
     @Test
     void aFlushedScriptCacheIsRefilledAndNoCheckFails() throws Exception {
-        Limiter l = store(RealRedis.config(RealRedis.prefix("noscript")), false)
+        Limiter l = connected(RealRedis.config(RealRedis.prefix("noscript")), false)
                 .limiter("r", Policy.fixedWindow(10, Duration.ofMinutes(1)), SIZE);
         assertThat(check(l, "a")).isEqualTo(new Decision.Allowed(9));
         RealRedis.command(vertx, Command.SCRIPT, "FLUSH");
@@ -185,7 +190,7 @@ class RedisRateLimitStoreTest {
     void aPasswordProtectedRedisAnswersWithThePassword() throws Exception {
         RedisConfig c = RealRedis.config(RealRedis.authAddress(), Optional.of(RealRedis.password()),
                 Duration.ofMillis(200), RedisConfig.OnFailure.OPEN, RealRedis.prefix("auth"));
-        Limiter l = store(c, false).limiter("r", Policy.fixedWindow(1, Duration.ofMinutes(1)), SIZE);
+        Limiter l = connected(c, false).limiter("r", Policy.fixedWindow(1, Duration.ofMinutes(1)), SIZE);
         assertThat(check(l, "a")).isEqualTo(new Decision.Allowed(0));
         assertThat(check(l, "a")).isInstanceOf(Decision.Denied.class);
     }
@@ -235,7 +240,7 @@ class RedisRateLimitStoreTest {
     void aKeyOfTheWrongTypeIsAnErrorReportedOnce() throws Exception {
         String prefix = RealRedis.prefix("wrongtype");
         RealRedis.command(vertx, Command.RPUSH, prefix + "rl:r:fw:a", "not-a-hash");
-        Limiter l = store(RealRedis.config(prefix), false).limiter("r", Policy.fixedWindow(50, Duration.ofMinutes(1)), SIZE);
+        Limiter l = connected(RealRedis.config(prefix), false).limiter("r", Policy.fixedWindow(50, Duration.ofMinutes(1)), SIZE);
         for (int i = 0; i < 10; i++) {
             Decision d = check(l, "a");
             assertThat(d).isInstanceOf(Decision.Unavailable.class);
