@@ -48,6 +48,13 @@ public final class EventType {
     public static final String RATELIMIT_STORE_UNAVAILABLE = "ratelimit.store.unavailable";
     /** The shared rate-limit store answers again (after a second without failures); data: down-ms, failures. */
     public static final String RATELIMIT_STORE_AVAILABLE = "ratelimit.store.available";
+    /**
+     * A rate-limit rule on Redis holds its {@code size} of keys: requests under a new key are not counted and follow
+     * {@code on-failure}; actor "ratelimit", subject the rule. Once until it has room again.
+     */
+    public static final String RATELIMIT_KEYS_FULL = "ratelimit.keys.full";
+    /** The rule makes new keys again (after a second without a refusal); data: full-ms, refused. */
+    public static final String RATELIMIT_KEYS_FREED = "ratelimit.keys.freed";
 
     /** The Matrix bot signed in and is in the ops room (at start, and again after the homeserver was away). */
     public static final String MATRIX_CONNECTED = "matrix.connected";
