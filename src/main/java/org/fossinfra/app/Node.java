@@ -22,8 +22,8 @@ import org.fossinfra.metrics.Telemetry;
 import org.fossinfra.health.ServiceChecks;
 import org.fossinfra.matrix.MatrixBot;
 import org.fossinfra.proxy.ProxyServer;
+import org.fossinfra.redis.RedisRateLimitStore;
 import org.fossinfra.store.Database;
-import org.fossinfra.store.RedisRateLimitStore;
 import org.fossinfra.web.AdminServer;
 import org.fossinfra.web.Dashboard;
 
@@ -92,7 +92,7 @@ public final class Node implements AutoCloseable {
         DatabaseConfig db = config.database();
         DurableEventLog durable = db.target() instanceof DatabaseConfig.Disabled ? null
                 : EventLog.writeBehind(new WriteBehindConfig(config.node().name(), 10_000, db.journal(), db.buffer(),
-                        db.batchSize(), Duration.ofSeconds(5)));
+                        db.batchSize(), Duration.ofSeconds(5), db.journalMinFree()));
         EventLog events = durable != null ? durable : EventLog.inMemory(10_000);
         Database database = null;
         // The dashboard's Database page is made before the database, which starts last: it looks it up here.
@@ -104,13 +104,15 @@ public final class Node implements AutoCloseable {
         Telemetry telemetry = null;
         MatrixBot matrix = null;
         try {
-            // Rules with store: redis count in the shared Redis of the config's redis section (opened on the first
-            // such rule, again when a reload changes the section); without the opener they make apply fail.
-            proxy = new ProxyServer(vertx).redisRateLimitStore(c -> RedisRateLimitStore.start(vertx, c, events));
-            proxy.apply(config).get(30, TimeUnit.SECONDS);
+            proxy = new ProxyServer(vertx);
+            // The meters exist before the first apply: the Redis store registers its own when it opens.
             loopMonitor = new EventLoopMonitor(proxy.eventLoopExecutors());
             telemetry = new Telemetry(proxy, new HostCollector(), loopMonitor).start();
             PrometheusMetrics metrics = new PrometheusMetrics(proxy, telemetry);
+            // Rules with store: redis count in the shared Redis of the config's redis section (opened on the first
+            // such rule, again when a reload changes the section); without the opener they make apply fail.
+            proxy.redisRateLimitStore(c -> RedisRateLimitStore.start(vertx, c, events, metrics.registry()));
+            proxy.apply(config).get(30, TimeUnit.SECONDS);
             health = new HealthChecks(vertx, events);
             health.apply(Control.targets(proxy));
             services = new ServiceChecks(events);

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  */
 final class DatabaseReader {
     static final List<String> KEYS = List.of("enabled", "embedded", "url", "password", "pool-size", "retention",
-            "batch-size", "buffer", "journal");
+            "batch-size", "buffer", "journal", "journal-min-free");
     private static final Pattern RETENTION = Pattern.compile("(\\d{1,4})(d|mo|y)");
     private static final Pattern MINUTES = Pattern.compile("(\\d+)m");
 
@@ -62,6 +62,7 @@ final class DatabaseReader {
             }
             return resolve.apply(text);
         }).orElse(defaults.journal());
+        long minFree = s.size("journal-min-free", (int) DatabaseConfig.DEFAULT_JOURNAL_MIN_FREE, 0, 1023 * 1024 * 1024);
         DatabaseConfig.Target target;
         if (!enabled) {
             target = new DatabaseConfig.Disabled();
@@ -71,7 +72,7 @@ final class DatabaseReader {
             ServiceReader.PgUrl u = url.get();
             target = new DatabaseConfig.External(u.address(), u.database(), u.user(), password);
         }
-        return new DatabaseConfig(target, poolSize, retention, batchSize, buffer, journal);
+        return new DatabaseConfig(target, poolSize, retention, batchSize, buffer, journal, minFree);
     }
 
     /** {@code 90d}, {@code 12mo}, {@code 2y}: days, months or years (monthly partitions make months the natural unit). */

@@ -13,7 +13,9 @@ import org.fossinfra.ratelimit.Policy;
  * @param policy the algorithm and its parameters
  * @param key    what a request is counted under
  * @param store  where the counts live
- * @param size   most keys held at once in the process ({@code store: local}); the least recently used goes first
+ * @param size   most keys held at once: in the process ({@code store: local}) the least recently used goes first; in
+ *               Redis ({@code store: redis}, counted across every node) a new key beyond it is not made, and its
+ *               request follows the Redis {@code on-failure}
  * @param line   line of the rule in the config file, for messages
  */
 public record RateLimitConfig(String name, Policy policy, Key key, Store store, int size, int line) {

@@ -30,7 +30,7 @@ public final class RealRedis {
         if (value == null || value.isEmpty()) {
             fail(name + " is not set: this test needs the real Redis that scripts/test-services.sh starts and"
                     + " describes in FOSS_TEST_REDIS_* variables; run it with ./run-tests (e.g. ./run-tests"
-                    + " -Dtest='org.fossinfra.store.**'), not with mvn alone");
+                    + " -Dtest='org.fossinfra.redis.**'), not with mvn alone");
         }
         return value;
     }

@@ -1,5 +1,7 @@
-package org.fossinfra.store;
+package org.fossinfra.redis;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.Vertx;
@@ -40,7 +42,10 @@ import org.fossinfra.ratelimit.TokenBucket;
  *
  * <p>Keys: {@code <key-prefix>rl:<rule>:<policy>:<key>}, e.g. {@code foss:rl:api-per-ip:sw:203.0.113.7}. The policy is
  * in the key, so that a rule changed from one policy to another starts afresh instead of meeting a key of the wrong
- * type.
+ * type. Each rule holds at most its {@code size} of keys at once, counted across every node in its key index
+ * {@code <key-prefix>rlkeys:<rule>:<policy>} (a sorted set of its keys by expiry): a new key beyond it is not made,
+ * and its request follows {@code on-failure} (see {@link KeyBudget}). So a flood of new client keys cannot fill
+ * Redis's memory, whatever its {@code maxmemory} says.
  *
  * <p>Hazard: start it before traffic flows and on the Vert.x whose event loops carry the traffic; checks made from
  * other threads work, through a hop to the first lane.
@@ -56,6 +61,8 @@ public final class RedisRateLimitStore implements RateLimitStore {
 
     private final VertxInternal vertx;
     private final RedisConfig config;
+    private final EventLog events;
+    private final MeterRegistry meters;
     private final RedisHealth health;
     private final LongSupplier millisClock;
     private final String nodeId = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
@@ -64,9 +71,12 @@ public final class RedisRateLimitStore implements RateLimitStore {
     private final Decision.Unavailable overloaded;
     private volatile boolean closed;
 
-    private RedisRateLimitStore(Vertx vertx, RedisConfig config, EventLog events, LongSupplier millisClock) {
+    private RedisRateLimitStore(Vertx vertx, RedisConfig config, EventLog events, MeterRegistry meters,
+                                LongSupplier millisClock) {
         this.vertx = (VertxInternal) vertx;
         this.config = config;
+        this.events = events;
+        this.meters = meters;
         this.millisClock = millisClock;
         this.health = new RedisHealth("ratelimit", "rate-limit store", config.describe(), events,
                 EventType.RATELIMIT_STORE_UNAVAILABLE, EventType.RATELIMIT_STORE_AVAILABLE, System::nanoTime);
@@ -78,15 +88,25 @@ public final class RedisRateLimitStore implements RateLimitStore {
      * Opens one connection per event loop of {@code vertx}, in the background: checks made before a connection is
      * open wait for it (the caller's timeout still applies).
      *
-     * @param events where {@code ratelimit.store.*} events go
+     * @param events where {@code ratelimit.store.*} and {@code ratelimit.keys.*} events go
+     * @param meters where the counter of keys refused by a rule's budget goes ({@value KeyBudget#METER})
      */
-    public static RedisRateLimitStore start(Vertx vertx, RedisConfig config, EventLog events) {
-        return start(vertx, config, events, null);
+    public static RedisRateLimitStore start(Vertx vertx, RedisConfig config, EventLog events, MeterRegistry meters) {
+        return start(vertx, config, events, meters, null);
     }
 
-    /** As {@link #start(Vertx, RedisConfig, EventLog)}, with the scripts reading {@code millisClock} instead of TIME. */
-    static RedisRateLimitStore start(Vertx vertx, RedisConfig config, EventLog events, LongSupplier millisClock) {
-        RedisRateLimitStore store = new RedisRateLimitStore(vertx, config, events, millisClock);
+    /** As {@link #start(Vertx, RedisConfig, EventLog, MeterRegistry)}, with meters nobody reads. */
+    public static RedisRateLimitStore start(Vertx vertx, RedisConfig config, EventLog events) {
+        return start(vertx, config, events, new SimpleMeterRegistry(), null);
+    }
+
+    /**
+     * As {@link #start(Vertx, RedisConfig, EventLog, MeterRegistry)}, with the scripts reading {@code millisClock}
+     * instead of TIME, and the key budgets' quiet second measured on it too.
+     */
+    static RedisRateLimitStore start(Vertx vertx, RedisConfig config, EventLog events, MeterRegistry meters,
+                                     LongSupplier millisClock) {
+        RedisRateLimitStore store = new RedisRateLimitStore(vertx, config, events, meters, millisClock);
         int i = 0;
         for (EventExecutor e : store.vertx.nettyEventLoopGroup()) {
             ContextInternal ctx = store.vertx.contextBuilder().withEventLoop((EventLoop) e).build();
@@ -100,20 +120,33 @@ public final class RedisRateLimitStore implements RateLimitStore {
         return store;
     }
 
+    /**
+     * The counts of rule {@code name}, holding at most {@code maxKeys} keys at once across every node (the rule's
+     * {@code size}).
+     */
     @Override
     public Limiter limiter(String name, Policy policy, int maxKeys) {
+        if (maxKeys < 1) {
+            throw new IllegalArgumentException("maxKeys: " + maxKeys + " (expected: >= 1)");
+        }
         String tag = switch (policy) {
             case FixedWindow f -> "fw";
             case SlidingWindow s -> "sw";
             case TokenBucket t -> "tb";
         };
         byte[] prefix = (config.keyPrefix() + "rl:" + name + ":" + tag + ":").getBytes(StandardCharsets.UTF_8);
+        // "rlkeys:" never begins a key of "rl:", whatever the client key: the index can't be taken for a count.
+        byte[] index = (config.keyPrefix() + "rlkeys:" + name + ":" + tag).getBytes(StandardCharsets.UTF_8);
+        LongSupplier nanoClock = millisClock == null ? System::nanoTime : () -> millisClock.getAsLong() * 1_000_000L;
+        KeyBudget budget = new KeyBudget(name, maxKeys, config, events, meters, nanoClock);
         return switch (policy) {
-            case FixedWindow f -> new RedisLimiter(this, RedisScript.FIXED_WINDOW, prefix,
-                    ascii(f.limit()), ascii(f.window().toMillis()));
-            case SlidingWindow s -> new RedisLimiter(this, RedisScript.SLIDING_WINDOW, prefix,
-                    ascii(s.limit()), ascii(s.window().toMillis()));
-            case TokenBucket t -> new RedisLimiter(this, RedisScript.TOKEN_BUCKET, prefix,
+            case FixedWindow f -> new RedisLimiter(this, RedisScript.FIXED_WINDOW, prefix, index, budget,
+                    ascii(maxKeys), ascii(f.window().toMillis()), ascii(f.limit()), ascii(f.window().toMillis()));
+            case SlidingWindow s -> new RedisLimiter(this, RedisScript.SLIDING_WINDOW, prefix, index, budget,
+                    ascii(maxKeys), ascii(s.window().toMillis()), ascii(s.limit()), ascii(s.window().toMillis()));
+            // A bucket's key lives until it would be full again: at most burst tokens' refill, plus the script's 1 ms.
+            case TokenBucket t -> new RedisLimiter(this, RedisScript.TOKEN_BUCKET, prefix, index, budget,
+                    ascii(maxKeys), ascii((long) Math.ceil(t.burst() * 1000.0 / t.perSecond()) + 1),
                     Double.toString(t.perSecond()).getBytes(StandardCharsets.US_ASCII), ascii(t.burst()));
         };
     }

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -33,11 +32,15 @@ import org.slf4j.LoggerFactory;
  * <p>The unpacked server (about 40 MB) is a cache shared by every node of the user, in {@link #binaries()}: it is
  * unpacked once per version, under a file lock, not once per data directory.
  *
- * <p>It listens on 127.0.0.1 only, on a free port chosen at each start, with no Unix socket, and asks for the password
- * (SCRAM): initdb leaves "trust" in pg_hba.conf, which on a shared machine would let any local user in as superuser,
- * so the first start sets a password and rewrites pg_hba.conf before anything else. Durability is PostgreSQL's
- * default (fsync and synchronous commit on; the library turns both off for tests). pg_stat_statements is preloaded
- * for the Database page.
+ * <p>It listens on 127.0.0.1 only, on a free port chosen at each start, with no Unix socket, and asks every connection
+ * for the password (SCRAM) from its first second: initdb itself is run with {@code --auth=scram-sha-256} and
+ * {@code --pwfile} (the password file above, written before initdb), so pg_hba.conf never holds a "trust" line, not
+ * even between initdb and setting a password. (The library's own initdb says {@code -A trust} and then starts the
+ * server; a "trust" server on a shared machine lets any local user in as superuser, and a superuser can run programs
+ * as the node's user, so setting the password afterwards left a window of a second or so open.) A cluster whose
+ * pg_hba.conf says "trust" anyway, left by an older version's first start that was cut short or by a hand edit, is
+ * refused before its server starts. Durability is PostgreSQL's default (fsync and synchronous commit on; the library
+ * turns both off for tests). pg_stat_statements is preloaded for the Database page.
  *
  * <p>As root, initdb and postgres refuse to run; the library then starts them in a user namespace ({@code unshare
  * -U}), which works wherever unprivileged user namespaces do.
@@ -45,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * <p>Hazard: a node killed with SIGKILL leaves its server running (no shutdown hook runs); the next start finds its
  * {@code postmaster.pid} and stops that server first.
  */
-final class EmbeddedServer implements AutoCloseable {
+final class EmbeddedPostgresServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger("store");
     static final String DATABASE = "foss";
     static final String USER = "postgres";
@@ -55,19 +58,19 @@ final class EmbeddedServer implements AutoCloseable {
     private final String password;
     private final Path directory;
 
-    private EmbeddedServer(EmbeddedPostgres pg, String password, Path directory) {
+    private EmbeddedPostgresServer(EmbeddedPostgres pg, String password, Path directory) {
         this.pg = pg;
         this.password = password;
         this.directory = directory;
     }
 
     /** Starts (and on first use creates) the server under {@code directory}. Blocks for seconds: not on an event loop. */
-    static EmbeddedServer start(Path directory) throws IOException, SQLException {
+    static EmbeddedPostgresServer start(Path directory) throws IOException, SQLException {
         return start(directory, 0);
     }
 
     /** As {@link #start(Path)}, on {@code port} (0: a free one), so a test can restart it where clients expect it. */
-    static EmbeddedServer start(Path directory, int port) throws IOException, SQLException {
+    static EmbeddedPostgresServer start(Path directory, int port) throws IOException, SQLException {
         Path data = directory.resolve("data");
         Path binaries = binaries();
         Files.createDirectories(binaries);
@@ -80,7 +83,17 @@ final class EmbeddedServer implements AutoCloseable {
             wipe(data);
         }
         Optional<String> known = readPassword(directory);
-        String password = known.orElseGet(EmbeddedServer::newPassword);
+        if (!fresh) {
+            // Before the server runs: it must never start with a way in that needs no password.
+            refuseTrust(directory, data.resolve("pg_hba.conf"));
+            if (known.isEmpty()) {
+                throw new IOException("the embedded PostgreSQL in " + directory + " has no password file "
+                        + directory.resolve("password") + " (it was deleted or emptied); the server was not started,"
+                        + " since only that password lets the node in. Restore the file from a backup, or move "
+                        + data + " away to start afresh (its events are then lost)");
+            }
+        }
+        String password = known.orElseGet(EmbeddedPostgresServer::newPassword);
         if (known.isEmpty()) {
             writePassword(directory, password);
         }
@@ -105,25 +118,29 @@ final class EmbeddedServer implements AutoCloseable {
                 .setServerConfig("log_filename", "postgresql-%a.log")
                 .setServerConfig("log_truncate_on_rotation", "on")
                 .setServerConfig("log_rotation_age", "1d")
-                .setLocaleConfig("locale", "C");
+                .setLocaleConfig("locale", "C")
+                // Options of initdb: the library writes each as --key=value after its own "-A trust", and initdb's
+                // last --auth wins. The superuser's password comes from the file, never from a command line.
+                .setLocaleConfig("auth", "scram-sha-256")
+                .setLocaleConfig("pwfile", directory.resolve("password").toString());
         EmbeddedPostgres pg;
         try {
             pg = b.start();
         } catch (IOException | RuntimeException e) {
-            throw new IOException("the embedded PostgreSQL in " + directory + " did not start: " + reason(e)
+            throw new IOException("the embedded PostgreSQL in " + directory + " did not start: " + reason(e, directory)
                     + "; see " + serverLog + " and " + data.resolve("log"), e);
         }
-        EmbeddedServer s = new EmbeddedServer(pg, password, directory);
+        EmbeddedPostgresServer s = new EmbeddedPostgresServer(pg, password, directory);
         try {
-            s.secure(fresh || known.isEmpty());
-        } catch (SQLException | IOException | RuntimeException e) {
+            s.createDatabase();
+        } catch (SQLException | RuntimeException e) {
             s.close();
             throw e;
         }
         return s;
     }
 
-    private static String reason(Throwable e) {
+    private static String reason(Throwable e, Path directory) {
         String m = e.getMessage();
         if (m != null && m.contains("could not lock")) {
             return "another process uses it (is a second node running with the same data-dir?)";
@@ -131,53 +148,44 @@ final class EmbeddedServer implements AutoCloseable {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
+            if (root instanceof SQLException sql && "28P01".equals(sql.getSQLState())) {
+                return "it refuses the node's password: the file " + directory.resolve("password") + " was changed"
+                        + " or replaced; restore it, or move " + directory.resolve("data") + " away to start afresh"
+                        + " (its events are then lost)";
+            }
         }
         return root == e ? String.valueOf(m) : m + " (" + root.getMessage() + ")";
     }
 
     /**
-     * First start (or a lost password file on a cluster still in "trust"): sets the superuser's password, creates the
-     * database, and only then requires the password from every connection.
+     * Refuses a pg_hba.conf with a "trust" rule: foss-infra's initdb never writes one, so it comes from an older
+     * version whose first start was cut short before it set the password (that cluster never held an event), or from
+     * a hand edit.
      */
-    private void secure(boolean setPassword) throws SQLException, IOException {
-        if (setPassword) {
-            try (Connection c = connect("postgres"); PreparedStatement ps = c.prepareStatement(
-                    "SELECT 'ALTER ROLE postgres PASSWORD ' || quote_literal(?)")) {
-                ps.setString(1, password);
-                String alter;
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    alter = rs.getString(1);
-                }
-                try (Statement st = c.createStatement()) {
-                    st.execute(alter);
-                }
-            } catch (SQLException e) {
-                if ("28P01".equals(e.getSQLState())) {
-                    throw new SQLException("the embedded PostgreSQL in " + directory + " refuses the node's password:"
-                            + " the file " + directory.resolve("password") + " is missing or was changed; restore it,"
-                            + " or move " + directory.resolve("data") + " away to start afresh (its events are then"
-                            + " lost)", "28P01", e);
-                }
-                throw e;
+    static void refuseTrust(Path directory, Path hba) throws IOException {
+        if (!Files.exists(hba)) {
+            return;
+        }
+        List<String> lines = Files.readAllLines(hba, StandardCharsets.UTF_8);
+        for (int i = 0; i < lines.size(); i++) {
+            String rule = lines.get(i).replaceFirst("#.*", "").strip();
+            if (List.of(rule.split("\\s+")).contains("trust")) {
+                throw new IOException(hba + ":" + (i + 1) + " lets connections in without a password ('" + rule
+                        + "'), which foss-infra never writes; the embedded PostgreSQL in " + directory + " was not"
+                        + " started. If you added the line, replace trust with scram-sha-256 (the node's password is in "
+                        + directory.resolve("password") + "). If an older foss-infra's first start was cut short, the"
+                        + " cluster holds no events yet: move " + directory.resolve("data") + " away and start again");
             }
         }
+    }
+
+    /** Creates the node's database on the first start; the superuser's password was set by initdb. */
+    private void createDatabase() throws SQLException {
         try (Connection c = connect("postgres"); Statement st = c.createStatement()) {
             try (ResultSet rs = st.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + DATABASE + "'")) {
                 if (!rs.next()) {
                     st.execute("CREATE DATABASE " + DATABASE);
                 }
-            }
-        }
-        Path hba = directory.resolve("data").resolve("pg_hba.conf");
-        List<String> wanted = List.of(
-                "# Written by foss-infra: loopback only, with the password in " + directory.resolve("password") + ".",
-                "host all all 127.0.0.1/32 scram-sha-256",
-                "host all all ::1/128 scram-sha-256");
-        if (!Files.readAllLines(hba, StandardCharsets.UTF_8).equals(wanted)) {
-            Files.write(hba, wanted, StandardCharsets.UTF_8);
-            try (Connection c = connect("postgres"); Statement st = c.createStatement()) {
-                st.execute("SELECT pg_reload_conf()");
             }
         }
     }

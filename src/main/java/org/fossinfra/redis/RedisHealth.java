@@ -1,4 +1,4 @@
-package org.fossinfra.store;
+package org.fossinfra.redis;
 
 import java.time.Duration;
 import java.util.Map;
@@ -39,7 +39,7 @@ final class RedisHealth {
     private volatile String lastReason = "";
 
     /**
-     * @param logger      the logger's name: "ratelimit", "lock"
+     * @param logger      the logger's name, e.g. "ratelimit"
      * @param what        the store, for messages: "rate-limit store"
      * @param target      where it points, never with a password: "redis://127.0.0.1:6379"
      * @param events      where the two events go, or null for log lines only

@@ -1,4 +1,4 @@
-package org.fossinfra.store;
+package org.fossinfra.redis;
 
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
@@ -44,6 +44,12 @@ final class RedisLane {
     static final int MAX_IN_FLIGHT = 10_000;
     static final long MIN_BACKOFF_MS = 100;
     static final long MAX_BACKOFF_MS = 5_000;
+    /** The scripts' fourth answer: this call made the key. */
+    static final int KEY_CREATED = 1;
+    /** The scripts' fourth answer: the key is new and the rule holds its size of keys, so nothing was written. */
+    static final int KEY_REFUSED = 2;
+    /** What {@link #decision} says of a refused key; never given to a caller (the rule's own answer is). */
+    static final Decision.Unavailable REFUSED = new Decision.Unavailable("no room for a new key");
 
     private final RedisRateLimitStore store;
     private final int index;
@@ -69,11 +75,10 @@ final class RedisLane {
         this.down = new Decision.Unavailable("not connected to " + store.target() + " yet");
     }
 
-    /** One check: a script call for one key, answered once. */
+    /** One check: a script call for one key of one rule, answered once. */
     static final class Call {
-        final RedisScript script;
+        final RedisLimiter rule;
         final byte[] key;
-        final byte[][] args;
         final long tag;
         final Limiter.Answer answer;
         /** Set when sent: the unique member suffix of the sliding window and the watchdog's clock. */
@@ -81,10 +86,9 @@ final class RedisLane {
         boolean answered;
         boolean retried;
 
-        Call(RedisScript script, byte[] key, byte[][] args, long tag, Limiter.Answer answer) {
-            this.script = script;
+        Call(RedisLimiter rule, byte[] key, long tag, Limiter.Answer answer) {
+            this.rule = rule;
             this.key = key;
-            this.args = args;
             this.tag = tag;
             this.answer = answer;
         }
@@ -143,17 +147,18 @@ final class RedisLane {
         call.sentAt = System.nanoTime();
         inFlight.add(call);
         RedisConnection c = conn;
+        RedisScript script = call.rule.script;
         Request req;
         if (call.retried) {
-            req = Request.cmd(Command.EVAL).arg(call.script.body());
+            req = Request.cmd(Command.EVAL).arg(script.body());
         } else {
-            req = Request.cmd(Command.EVALSHA).arg(call.script.sha());
+            req = Request.cmd(Command.EVALSHA).arg(script.sha());
         }
-        req.arg(1).arg(call.key).arg(store.clockArgument());
-        for (byte[] a : call.args) {
+        req.arg(2).arg(call.key).arg(call.rule.index).arg(store.clockArgument());
+        for (byte[] a : call.rule.args) {
             req.arg(a);
         }
-        if (call.script == RedisScript.SLIDING_WINDOW) {
+        if (script == RedisScript.SLIDING_WINDOW) {
             // The member suffix: unique across nodes (the store's random id), lanes and calls.
             req.arg(store.nodeId() + "." + index + "." + (++sequence));
         }
@@ -168,39 +173,57 @@ final class RedisLane {
         }
         stallReported = false;
         if (ar.succeeded()) {
-            Decision d = decision(ar.result());
+            Response r = ar.result();
+            Decision d = decision(r);
             if (d == null) {
-                String what = "unexpected answer from " + call.script.name() + ".lua: " + ar.result();
+                String what = "unexpected answer from " + call.rule.script.name() + ".lua: " + r;
                 store.health().failure(what);
                 answer(call, new Decision.Unavailable(what));
                 return;
             }
             store.health().success();
+            if (d == REFUSED) {
+                call.rule.budget.refused();
+                answer(call, call.rule.full);
+                return;
+            }
+            if (r.get(3).toInteger() == KEY_CREATED) {
+                call.rule.budget.created();
+            }
             answer(call, d);
             return;
         }
         String message = message(ar.cause());
         if (message.startsWith("NOSCRIPT") && !call.retried && state == UP) {
             // Redis lost its script cache (restart, SCRIPT FLUSH): EVAL once, which caches the script again.
-            Call again = new Call(call.script, call.key, call.args, call.tag, call.answer);
+            Call again = new Call(call.rule, call.key, call.tag, call.answer);
             again.retried = true;
             write(again);
             return;
         }
-        store.health().failure(call.script.name() + ": " + message);
+        store.health().failure(call.rule.script.name() + ": " + message);
         answer(call, new Decision.Unavailable(message));
     }
 
-    /** {@code {1, remaining, 0}} or {@code {0, 0, retry-after ms}}; null for anything else. */
+    /**
+     * {@code {1, remaining, 0, key}} or {@code {0, 0, retry-after ms, key}}, where key says what became of the key
+     * ({@link #KEY_CREATED}, {@link #KEY_REFUSED}, 0: it existed); {@link #REFUSED} for a refused key (its rule
+     * answers it); null for anything else.
+     */
     static Decision decision(Response r) {
-        if (r == null || r.type() != ResponseType.MULTI || r.size() != 3) {
+        if (r == null || r.type() != ResponseType.MULTI || r.size() != 4) {
             return null;
         }
         Long allowed = r.get(0).toLong();
         Long remaining = r.get(1).toLong();
         Long retry = r.get(2).toLong();
-        if (allowed == null || remaining == null || retry == null || remaining < 0 || retry < 0) {
+        Long key = r.get(3).toLong();
+        if (allowed == null || remaining == null || retry == null || key == null || remaining < 0 || retry < 0
+                || key < 0 || key > KEY_REFUSED) {
             return null;
+        }
+        if (key == KEY_REFUSED) {
+            return REFUSED;
         }
         return allowed == 1 ? Decision.allowed(remaining) : new Decision.Denied(retry);
     }

@@ -29,8 +29,11 @@ import org.fossinfra.events.StoreStatus;
 import org.fossinfra.events.WriteBehindConfig;
 
 /**
- * The driver of bench/event-store.sh (a main, not a test): measures the product's own classes against a PostgreSQL
- * named by BENCH_PG_HOST, BENCH_PG_PORT, BENCH_PG_DATABASE, BENCH_PG_USER, BENCH_PG_PASSWORD.
+ * The driver of bench/event-store.sh: measures the product's own classes against a PostgreSQL named by BENCH_PG_HOST,
+ * BENCH_PG_PORT, BENCH_PG_DATABASE, BENCH_PG_USER, BENCH_PG_PASSWORD. Not part of the product nor of its tests: the
+ * script compiles this file against target/classes and target/lib. It is in package org.fossinfra.store because it
+ * times {@link PostgresEventStore}'s own statements, which are package-private; EventStoreBenchSourceTest compiles
+ * it with every test run, so that a change to them that breaks it is seen at once.
  *
  * <pre>
  *   write --seconds S --rounds R --warmup W --batch-size B --journal DIR
@@ -212,6 +215,12 @@ public final class EventStoreBench {
         @Override
         public Event record(String type, String actor, String subject, String message, Map<String, String> data) {
             return inner.record(type, actor, subject, message, data);
+        }
+
+        @Override
+        public org.fossinfra.events.Recorded recordDurably(String type, String actor, String subject, String message,
+                                                           Map<String, String> data) {
+            return inner.recordDurably(type, actor, subject, message, data);
         }
 
         @Override

@@ -1,7 +1,8 @@
-package org.fossinfra.store;
+package org.fossinfra.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import java.time.Duration;
@@ -32,6 +33,8 @@ import org.junit.jupiter.api.Test;
  * sharing counts, and every way Redis can fail.
  */
 class RedisRateLimitStoreTest {
+    /** Keys a rule may hold: far more than any test here makes (RedisKeyBudgetTest fills its budget). */
+    private static final int SIZE = 1000;
     private Vertx vertx;
     private EventLog events;
     private final List<RedisRateLimitStore> stores = new ArrayList<>();
@@ -49,8 +52,14 @@ class RedisRateLimitStoreTest {
         vertx.close().await(10, TimeUnit.SECONDS);
     }
 
+    /** A store on the test run's Redis, once it answers (see {@link Connected}). */
+    private RedisRateLimitStore connected(RedisConfig config, boolean pinnedClock) throws InterruptedException {
+        return Connected.await(store(config, pinnedClock));
+    }
+
     private RedisRateLimitStore store(RedisConfig config, boolean pinnedClock) {
-        RedisRateLimitStore s = RedisRateLimitStore.start(vertx, config, events, pinnedClock ? millis::get : null);
+        RedisRateLimitStore s = RedisRateLimitStore.start(vertx, config, events, new SimpleMeterRegistry(),
+                pinnedClock ? millis::get : null);
         stores.add(s);
         return s;
     }
@@ -65,8 +74,8 @@ class RedisRateLimitStoreTest {
 
     @Test
     void fixedWindowCountsToTheLimitThenTellsTheTimeLeft() throws Exception {
-        Limiter l = store(RealRedis.config(RealRedis.prefix("fw")), true)
-                .limiter("r", Policy.fixedWindow(3, Duration.ofSeconds(10)), 0);
+        Limiter l = connected(RealRedis.config(RealRedis.prefix("fw")), true)
+                .limiter("r", Policy.fixedWindow(3, Duration.ofSeconds(10)), SIZE);
         assertThat(check(l, "a")).isEqualTo(new Decision.Allowed(2));
         millis.addAndGet(1000);
         assertThat(check(l, "a")).isEqualTo(new Decision.Allowed(1));
@@ -81,8 +90,8 @@ class RedisRateLimitStoreTest {
     @Test
     void slidingWindowCountsTwoRequestsInTheSameMillisecondTwice() throws Exception {
         // The seed's script used the time as the member: ZADD of the same millisecond twice is one member.
-        Limiter l = store(RealRedis.config(RealRedis.prefix("sw-same-ms")), true)
-                .limiter("r", Policy.slidingWindow(2, Duration.ofSeconds(1)), 0);
+        Limiter l = connected(RealRedis.config(RealRedis.prefix("sw-same-ms")), true)
+                .limiter("r", Policy.slidingWindow(2, Duration.ofSeconds(1)), SIZE);
         assertThat(check(l, "a")).isEqualTo(new Decision.Allowed(1));
         assertThat(check(l, "a")).isEqualTo(new Decision.Allowed(0));
         assertThat(check(l, "a")).isEqualTo(new Decision.Denied(1000));
@@ -90,8 +99,8 @@ class RedisRateLimitStoreTest {
 
     @Test
     void slidingWindowAdmitsAgainWhenTheOldestLeaves() throws Exception {
-        Limiter l = store(RealRedis.config(RealRedis.prefix("sw")), true)
-                .limiter("r", Policy.slidingWindow(3, Duration.ofSeconds(10)), 0);
+        Limiter l = connected(RealRedis.config(RealRedis.prefix("sw")), true)
+                .limiter("r", Policy.slidingWindow(3, Duration.ofSeconds(10)), SIZE);
         check(l, "a");
         millis.addAndGet(4000);
         check(l, "a");
@@ -105,8 +114,8 @@ class RedisRateLimitStoreTest {
 
     @Test
     void tokenBucketAdmitsItsBurstThenOnePerToken() throws Exception {
-        Limiter l = store(RealRedis.config(RealRedis.prefix("tb")), true)
-                .limiter("r", Policy.tokenBucket(10, 3), 0);
+        Limiter l = connected(RealRedis.config(RealRedis.prefix("tb")), true)
+                .limiter("r", Policy.tokenBucket(10, 3), SIZE);
         assertThat(check(l, "a")).isEqualTo(new Decision.Allowed(2));
         assertThat(check(l, "a")).isEqualTo(new Decision.Allowed(1));
         assertThat(check(l, "a")).isEqualTo(new Decision.Allowed(0));
@@ -122,10 +131,10 @@ class RedisRateLimitStoreTest {
     @Test
     void keysExpireWithTheirWindow() throws Exception {
         String prefix = RealRedis.prefix("expiry");
-        RedisRateLimitStore s = store(RealRedis.config(prefix), false);
-        check(s.limiter("fw", Policy.fixedWindow(5, Duration.ofSeconds(10)), 0), "a");
-        check(s.limiter("sw", Policy.slidingWindow(5, Duration.ofSeconds(20)), 0), "a");
-        check(s.limiter("tb", Policy.tokenBucket(1, 30), 0), "a");
+        RedisRateLimitStore s = connected(RealRedis.config(prefix), false);
+        check(s.limiter("fw", Policy.fixedWindow(5, Duration.ofSeconds(10)), SIZE), "a");
+        check(s.limiter("sw", Policy.slidingWindow(5, Duration.ofSeconds(20)), SIZE), "a");
+        check(s.limiter("tb", Policy.tokenBucket(1, 30), SIZE), "a");
         long fw = RealRedis.command(vertx, Command.PTTL, prefix + "rl:fw:fw:a").toLong();
         long sw = RealRedis.command(vertx, Command.PTTL, prefix + "rl:sw:sw:a").toLong();
         long tb = RealRedis.command(vertx, Command.PTTL, prefix + "rl:tb:tb:a").toLong();
@@ -137,8 +146,8 @@ class RedisRateLimitStoreTest {
     @Test
     void onRedisItsOwnClockCountsForEveryNode() throws Exception {
         String prefix = RealRedis.prefix("two-nodes");
-        Limiter a = store(RealRedis.config(prefix), false).limiter("r", Policy.slidingWindow(4, Duration.ofMinutes(1)), 0);
-        Limiter b = store(RealRedis.config(prefix), false).limiter("r", Policy.slidingWindow(4, Duration.ofMinutes(1)), 0);
+        Limiter a = connected(RealRedis.config(prefix), false).limiter("r", Policy.slidingWindow(4, Duration.ofMinutes(1)), SIZE);
+        Limiter b = connected(RealRedis.config(prefix), false).limiter("r", Policy.slidingWindow(4, Duration.ofMinutes(1)), SIZE);
         assertThat(check(a, "k")).isInstanceOf(Decision.Allowed.class);
         assertThat(check(b, "k")).isInstanceOf(Decision.Allowed.class);
         assertThat(check(a, "k")).isInstanceOf(Decision.Allowed.class);
@@ -150,8 +159,8 @@ class RedisRateLimitStoreTest {
 
     @Test
     void manyPipelinedChecksAreAllCountedExactly() throws Exception {
-        Limiter l = store(RealRedis.config(RealRedis.prefix("pipelined")), false)
-                .limiter("r", Policy.slidingWindow(500, Duration.ofMinutes(1)), 0);
+        Limiter l = connected(RealRedis.config(RealRedis.prefix("pipelined")), false)
+                .limiter("r", Policy.slidingWindow(500, Duration.ofMinutes(1)), SIZE);
         List<CompletableFuture<Decision>> all = new ArrayList<>();
         for (int i = 0; i < 800; i++) {
             all.add(l.acquire("k").toCompletableFuture());
@@ -167,8 +176,8 @@ class RedisRateLimitStoreTest {
 
     @Test
     void aFlushedScriptCacheIsRefilledAndNoCheckFails() throws Exception {
-        Limiter l = store(RealRedis.config(RealRedis.prefix("noscript")), false)
-                .limiter("r", Policy.fixedWindow(10, Duration.ofMinutes(1)), 0);
+        Limiter l = connected(RealRedis.config(RealRedis.prefix("noscript")), false)
+                .limiter("r", Policy.fixedWindow(10, Duration.ofMinutes(1)), SIZE);
         assertThat(check(l, "a")).isEqualTo(new Decision.Allowed(9));
         RealRedis.command(vertx, Command.SCRIPT, "FLUSH");
         assertThat(check(l, "a")).isEqualTo(new Decision.Allowed(8));
@@ -181,7 +190,7 @@ class RedisRateLimitStoreTest {
     void aPasswordProtectedRedisAnswersWithThePassword() throws Exception {
         RedisConfig c = RealRedis.config(RealRedis.authAddress(), Optional.of(RealRedis.password()),
                 Duration.ofMillis(200), RedisConfig.OnFailure.OPEN, RealRedis.prefix("auth"));
-        Limiter l = store(c, false).limiter("r", Policy.fixedWindow(1, Duration.ofMinutes(1)), 0);
+        Limiter l = connected(c, false).limiter("r", Policy.fixedWindow(1, Duration.ofMinutes(1)), SIZE);
         assertThat(check(l, "a")).isEqualTo(new Decision.Allowed(0));
         assertThat(check(l, "a")).isInstanceOf(Decision.Denied.class);
     }
@@ -190,7 +199,7 @@ class RedisRateLimitStoreTest {
     void aWrongPasswordAnswersUnavailableAndMakesOneEventNotACrashLoop() throws Exception {
         RedisConfig c = RealRedis.config(RealRedis.authAddress(), Optional.of("not-the-password"),
                 Duration.ofMillis(200), RedisConfig.OnFailure.OPEN, RealRedis.prefix("wrongpass"));
-        Limiter l = store(c, false).limiter("r", Policy.fixedWindow(1, Duration.ofMinutes(1)), 0);
+        Limiter l = store(c, false).limiter("r", Policy.fixedWindow(1, Duration.ofMinutes(1)), SIZE);
         Thread.sleep(1500); // several reconnect attempts, with backoff
         for (int i = 0; i < 20; i++) {
             Decision d = check(l, "a");
@@ -206,7 +215,7 @@ class RedisRateLimitStoreTest {
     void aMissingPasswordIsReportedAsSuch() throws Exception {
         RedisConfig c = RealRedis.config(RealRedis.authAddress(), Optional.empty(), Duration.ofMillis(200),
                 RedisConfig.OnFailure.OPEN, RealRedis.prefix("noauth"));
-        Limiter l = store(c, false).limiter("r", Policy.fixedWindow(1, Duration.ofMinutes(1)), 0);
+        Limiter l = store(c, false).limiter("r", Policy.fixedWindow(1, Duration.ofMinutes(1)), SIZE);
         Thread.sleep(500);
         assertThat(check(l, "a")).isInstanceOf(Decision.Unavailable.class);
         assertThat(events(EventType.RATELIMIT_STORE_UNAVAILABLE)).singleElement()
@@ -217,7 +226,7 @@ class RedisRateLimitStoreTest {
     void aRefusedConnectionAnswersAtOnce() throws Exception {
         RedisConfig c = RealRedis.config(new HostPort("127.0.0.1", RealRedis.deadPort()), Optional.empty(),
                 Duration.ofMillis(200), RedisConfig.OnFailure.OPEN, "x:");
-        Limiter l = store(c, false).limiter("r", Policy.fixedWindow(1, Duration.ofMinutes(1)), 0);
+        Limiter l = store(c, false).limiter("r", Policy.fixedWindow(1, Duration.ofMinutes(1)), SIZE);
         Thread.sleep(300);
         long t0 = System.nanoTime();
         for (int i = 0; i < 100; i++) {
@@ -231,7 +240,7 @@ class RedisRateLimitStoreTest {
     void aKeyOfTheWrongTypeIsAnErrorReportedOnce() throws Exception {
         String prefix = RealRedis.prefix("wrongtype");
         RealRedis.command(vertx, Command.RPUSH, prefix + "rl:r:fw:a", "not-a-hash");
-        Limiter l = store(RealRedis.config(prefix), false).limiter("r", Policy.fixedWindow(50, Duration.ofMinutes(1)), 0);
+        Limiter l = connected(RealRedis.config(prefix), false).limiter("r", Policy.fixedWindow(50, Duration.ofMinutes(1)), SIZE);
         for (int i = 0; i < 10; i++) {
             Decision d = check(l, "a");
             assertThat(d).isInstanceOf(Decision.Unavailable.class);
@@ -247,7 +256,7 @@ class RedisRateLimitStoreTest {
         try (SilentServer silent = new SilentServer()) {
             RedisConfig c = RealRedis.config(new HostPort("127.0.0.1", silent.port()), Optional.empty(),
                     Duration.ofMillis(50), RedisConfig.OnFailure.OPEN, "x:");
-            Limiter l = store(c, false).limiter("r", Policy.fixedWindow(1, Duration.ofMinutes(1)), 0);
+            Limiter l = store(c, false).limiter("r", Policy.fixedWindow(1, Duration.ofMinutes(1)), SIZE);
             CompletableFuture<Decision> first = l.acquire("a").toCompletableFuture();
             // The scripts never load: the first check waits for the connection, which never becomes usable.
             Decision d = first.get(10, TimeUnit.SECONDS);
@@ -262,7 +271,7 @@ class RedisRateLimitStoreTest {
         try (RedisProcess redis = new RedisProcess(port).start()) {
             RedisConfig c = RealRedis.config(new HostPort("127.0.0.1", port), Optional.empty(),
                     Duration.ofMillis(200), RedisConfig.OnFailure.OPEN, "x:");
-            Limiter l = store(c, false).limiter("r", Policy.fixedWindow(1000, Duration.ofMinutes(1)), 0);
+            Limiter l = store(c, false).limiter("r", Policy.fixedWindow(1000, Duration.ofMinutes(1)), SIZE);
             assertThat(check(l, "a")).isInstanceOf(Decision.Allowed.class);
             redis.stop();
             for (int i = 0; i < 20; i++) {

@@ -1,4 +1,4 @@
-package org.fossinfra.store;
+package org.fossinfra.redis;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,8 +23,6 @@ record RedisScript(String name, String body, String sha) {
     static final RedisScript FIXED_WINDOW = load("fixed_window");
     static final RedisScript SLIDING_WINDOW = load("sliding_window");
     static final RedisScript TOKEN_BUCKET = load("token_bucket");
-    static final RedisScript LOCK_RENEW = load("lock_renew");
-    static final RedisScript LOCK_RELEASE = load("lock_release");
 
     RedisScript {
         Objects.requireNonNull(name, "name");

@@ -1,4 +1,4 @@
-package org.fossinfra.store;
+package org.fossinfra.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
