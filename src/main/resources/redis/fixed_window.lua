@@ -10,32 +10,7 @@
 -- Returns {1, remaining, 0, new} when admitted, {0, 0, retry-after ms, 0} when not (a refused request is not
 -- counted), and {0, 0, 0, 2} when the key is new and the rule already holds its budget of keys: nothing is written.
 -- new is 1 when this call made the key. Keys and index expire by themselves, so an idle client leaves nothing behind.
-local now = tonumber(ARGV[1])
-if not now then
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
-
--- Room for one more key: fewer than the budget alive. Expired entries leave the index only when it is full, so
--- the common case costs one ZCARD.
-local function room()
-  local budget = tonumber(ARGV[2])
-  if redis.call('ZCARD', KEYS[2]) < budget then
-    return true
-  end
-  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
-  return redis.call('ZCARD', KEYS[2]) < budget or redis.call('ZSCORE', KEYS[2], KEYS[1]) ~= false
-end
-
--- The key lives until expires (ms): its index entry says so, rounded up to a 64th of ARGV[3], so that most calls
--- find the entry unchanged (no reordering, no PEXPIRE of the index); a key counts at most that much longer than it
--- lives. The index outlives every entry in it.
-local function track(expires)
-  local step = math.max(1, math.floor(tonumber(ARGV[3]) / 64))
-  if redis.call('ZADD', KEYS[2], 'CH', math.ceil(expires / step) * step, KEYS[1]) == 1 then
-    redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[3]) + step)
-  end
-end
+-- now, room() and track(expires) come from key_budget.lua, which RedisScript puts before this text.
 
 local limit = tonumber(ARGV[4])
 local window = tonumber(ARGV[5])

@@ -153,8 +153,8 @@ public final class IpLiteral {
         while (true) {
             int start = i;
             int v = 0;
-            while (i < to && i - start < 4 && hex(t[i]) >= 0) {
-                v = v << 4 | hex(t[i]);
+            while (i < to && i - start < 4 && HexDigits.value(t[i]) >= 0) {
+                v = v << 4 | HexDigits.value(t[i]);
                 i++;
             }
             if (i < to && t[i] == '.') {
@@ -202,19 +202,6 @@ public final class IpLiteral {
         System.arraycopy(g, 2 * gap, g, 16 - 2 * tail, 2 * tail);
         java.util.Arrays.fill(g, 2 * gap, 16 - 2 * tail, (byte) 0);
         return true;
-    }
-
-    private static int hex(byte b) {
-        if (b >= '0' && b <= '9') {
-            return b - '0';
-        }
-        if (b >= 'a' && b <= 'f') {
-            return b - 'a' + 10;
-        }
-        if (b >= 'A' && b <= 'F') {
-            return b - 'A' + 10;
-        }
-        return -1;
     }
 
     private static boolean isIpv4Mapped(byte[] a) {

@@ -114,8 +114,8 @@ public final class PathNormalizer {
                 p[w++] = b;
                 continue;
             }
-            int hi = r + 2 < length ? hexValue(p[r + 1]) : -1;
-            int lo = hi >= 0 ? hexValue(p[r + 2]) : -1;
+            int hi = r + 2 < length ? HexDigits.value(p[r + 1]) : -1;
+            int lo = hi >= 0 ? HexDigits.value(p[r + 2]) : -1;
             if (lo < 0) {
                 return code(Refusal.MALFORMED_PERCENT);
             }
@@ -179,19 +179,6 @@ public final class PathNormalizer {
             p[w++] = '/';
         }
         return w;
-    }
-
-    private static int hexValue(byte b) {
-        if (b >= '0' && b <= '9') {
-            return b - '0';
-        }
-        if (b >= 'a' && b <= 'f') {
-            return b - 'a' + 10;
-        }
-        if (b >= 'A' && b <= 'F') {
-            return b - 'A' + 10;
-        }
-        return -1;
     }
 
     private static int code(Refusal r) {

@@ -1,6 +1,7 @@
 package org.fossinfra.proxy;
 
 import io.netty.buffer.ByteBuf;
+import org.fossinfra.config.HexDigits;
 
 /**
  * Finds where a message body ends, validating chunked framing on the way (RFC 9112 §6 and §7.1), and hands the
@@ -168,7 +169,7 @@ final class BodyFramer {
             byte b = in.getByte(i++);
             switch (state) {
                 case SIZE -> {
-                    int h = hex(b);
+                    int h = HexDigits.value(b);
                     if (h >= 0) {
                         if (++digits > MAX_CHUNK_SIZE_DIGITS) {
                             throw error("chunk size too large");
@@ -284,18 +285,5 @@ final class BodyFramer {
 
     private HttpError error(String reason) {
         return new HttpError(errorStatus, reason + " in the " + who + " body");
-    }
-
-    private static int hex(byte b) {
-        if (b >= '0' && b <= '9') {
-            return b - '0';
-        }
-        if (b >= 'a' && b <= 'f') {
-            return b - 'a' + 10;
-        }
-        if (b >= 'A' && b <= 'F') {
-            return b - 'A' + 10;
-        }
-        return -1;
     }
 }

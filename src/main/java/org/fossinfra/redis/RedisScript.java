@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param sha  lower-case hex SHA-1 of the body, as {@code SCRIPT LOAD} returns it
  */
 record RedisScript(String name, String body, String sha) {
+    /** Put before each script: {@code now}, {@code room()} and {@code track(expires)}, the clock and the key budget. */
+    private static final String PRELUDE = "key_budget";
     static final RedisScript FIXED_WINDOW = load("fixed_window");
     static final RedisScript SLIDING_WINDOW = load("sliding_window");
     static final RedisScript TOKEN_BUCKET = load("token_bucket");
@@ -30,14 +32,19 @@ record RedisScript(String name, String body, String sha) {
         Objects.requireNonNull(sha, "sha");
     }
 
+    /** The rate-limit script {@code name}, after the prelude every one of them shares ({@code key_budget.lua}). */
     static RedisScript load(String name) {
+        String body = read(PRELUDE) + read(name);
+        return new RedisScript(name, body, sha1(body));
+    }
+
+    private static String read(String name) {
         String path = "/redis/" + name + ".lua";
         try (InputStream in = RedisScript.class.getResourceAsStream(path)) {
             if (in == null) {
                 throw new IllegalStateException("script " + path + " is missing from the classpath");
             }
-            String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            return new RedisScript(name, body, sha1(body));
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read script " + path, e);
         }
