@@ -15,8 +15,8 @@
 #   --reps N           runs of each query; the median is reported (default 21)
 #
 # Phases, one PostgreSQL, in this order:
-#   1. write, empty table: the driver (src/test/java/org/fossinfra/store/EventStoreBench.java, run from the built
-#      classpath) starts the product's write path, EventLog.writeBehind + Database (migrations, partition job,
+#   1. write, empty table: the driver (bench/event-store/EventStoreBench.java, compiled here against the built
+#      classes and target/lib) starts the product's write path, EventLog.writeBehind + Database (migrations, partition job,
 #      PostgresEventStore), records events as fast as it drains them, and times every insert (one batch, one round
 #      trip, one commit). Events/s and the batch latency per window.
 #   2. load N rows in SQL (generate_series) over M monthly partitions, five event types (one of them rare: 0.01%),
@@ -110,17 +110,20 @@ export BENCH_PG_HOST=127.0.0.1 BENCH_PG_PORT="$pg_port" BENCH_PG_DATABASE=foss_b
 pg_version="$("$pg_bin/postgres" --version)"
 log "$pg_version on 127.0.0.1:$pg_port (data in $pg_data)"
 
-# ---------------------------------------------------------------- the driver, from the built classpath (a copy)
+# ---------------------------------------------------------------- the driver, compiled against the built classes (a copy)
 log "building (mvn package -DskipTests) if target/ is missing or older than the sources"
-if [ "${FOSS_INFRA_SKIP_BUILD:-}" != 1 ] && { [ ! -d "$repo/target/test-classes/org/fossinfra/store" ] \
+if [ "${FOSS_INFRA_SKIP_BUILD:-}" != 1 ] && { [ ! -f "$repo/target/foss-infra.jar" ] || [ ! -d "$repo/target/lib" ] \
     || [ -n "$(find "$repo/src" "$repo/pom.xml" -newer "$repo/target/foss-infra.jar" -print -quit 2>/dev/null)" ]; }; then
   (cd "$repo" && mvn -B -q -o package -DskipTests > "$out/build.log" 2>&1) || die "build failed; see $out/build.log"
 fi
-[ -f "$repo/target/test-classes/org/fossinfra/store/EventStoreBench.class" ] || die "no EventStoreBench in target/test-classes"
-app="$out/app"; mkdir -p "$app"
-cp -r "$repo/target/classes" "$repo/target/test-classes" "$repo/target/lib" "$app/"
+[ -d "$repo/target/classes/org/fossinfra/store" ] && [ -d "$repo/target/lib" ] \
+  || die "no target/classes or target/lib: build with mvn package -DskipTests"
+app="$out/app"; mkdir -p "$app/bench-classes"
+cp -r "$repo/target/classes" "$repo/target/lib" "$app/"
 # shellcheck source=/dev/null
 source "$repo/scripts/jdk.sh"
+"$JAVA_HOME/bin/javac" -nowarn -d "$app/bench-classes" -cp "$app/classes:$app/lib/*" "$here/event-store/EventStoreBench.java" \
+  > "$out/bench-build.log" 2>&1 || die "bench/event-store/EventStoreBench.java does not compile; see $out/bench-build.log"
 commit="$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 [ -n "$(git -C "$repo" status --porcelain -- src pom.xml 2>/dev/null)" ] && commit="$commit+uncommitted changes"
 # The driver: the launcher's JVM flags (a bigger heap for the read phase's decoding), and the "events" logger at warn:
@@ -129,7 +132,7 @@ commit="$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 driver() { # args...
   "$JAVA_HOME/bin/java" -Xms8m -Xmx512m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -Dorg.slf4j.simpleLogger.log.events=warn \
     --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
-    -cp "$app/classes:$app/test-classes:$app/lib/*" org.fossinfra.store.EventStoreBench "$@" &
+    -cp "$app/classes:$app/bench-classes:$app/lib/*" org.fossinfra.store.EventStoreBench "$@" &
   DRIVER_PID=$!
   wait "$DRIVER_PID"; local rc=$?
   DRIVER_PID=""

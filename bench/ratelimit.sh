@@ -160,7 +160,7 @@ frontends:
   - name: fe
     bind: 127.0.0.1:$port
     default-backend: app
-    forwarded-for: true
+    forwarded-for: append
     forwarded-proto: false
 $refs
 backends:

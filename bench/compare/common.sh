@@ -304,7 +304,7 @@ frontends:
   - name: fe
     bind: 127.0.0.1:$port
     default-backend: app
-    forwarded-for: true       # option forwardfor (the default, written out)
+    forwarded-for: append     # option forwardfor: keep the client's list, add the address
     forwarded-proto: false    # HAProxy and nginx don't add X-Forwarded-Proto either
 backends:
   - name: app

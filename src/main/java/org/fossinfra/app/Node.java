@@ -22,8 +22,8 @@ import org.fossinfra.metrics.Telemetry;
 import org.fossinfra.health.ServiceChecks;
 import org.fossinfra.matrix.MatrixBot;
 import org.fossinfra.proxy.ProxyServer;
+import org.fossinfra.redis.RedisRateLimitStore;
 import org.fossinfra.store.Database;
-import org.fossinfra.store.RedisRateLimitStore;
 import org.fossinfra.web.AdminServer;
 import org.fossinfra.web.Dashboard;
 
@@ -92,7 +92,7 @@ public final class Node implements AutoCloseable {
         DatabaseConfig db = config.database();
         DurableEventLog durable = db.target() instanceof DatabaseConfig.Disabled ? null
                 : EventLog.writeBehind(new WriteBehindConfig(config.node().name(), 10_000, db.journal(), db.buffer(),
-                        db.batchSize(), Duration.ofSeconds(5)));
+                        db.batchSize(), Duration.ofSeconds(5), db.journalMinFree()));
         EventLog events = durable != null ? durable : EventLog.inMemory(10_000);
         Database database = null;
         // The dashboard's Database page is made before the database, which starts last: it looks it up here.
@@ -104,13 +104,15 @@ public final class Node implements AutoCloseable {
         Telemetry telemetry = null;
         MatrixBot matrix = null;
         try {
-            // Rules with store: redis count in the shared Redis of the config's redis section (opened on the first
-            // such rule, again when a reload changes the section); without the opener they make apply fail.
-            proxy = new ProxyServer(vertx).redisRateLimitStore(c -> RedisRateLimitStore.start(vertx, c, events));
-            proxy.apply(config).get(30, TimeUnit.SECONDS);
+            proxy = new ProxyServer(vertx);
+            // The meters exist before the first apply: the Redis store registers its own when it opens.
             loopMonitor = new EventLoopMonitor(proxy.eventLoopExecutors());
             telemetry = new Telemetry(proxy, new HostCollector(), loopMonitor).start();
             PrometheusMetrics metrics = new PrometheusMetrics(proxy, telemetry);
+            // Rules with store: redis count in the shared Redis of the config's redis section (opened on the first
+            // such rule, again when a reload changes the section); without the opener they make apply fail.
+            proxy.redisRateLimitStore(c -> RedisRateLimitStore.start(vertx, c, events, metrics.registry()));
+            proxy.apply(config).get(30, TimeUnit.SECONDS);
             health = new HealthChecks(vertx, events);
             health.apply(Control.targets(proxy));
             services = new ServiceChecks(events);
@@ -121,6 +123,9 @@ public final class Node implements AutoCloseable {
                 dashboard = new Dashboard(vertx, config.admin().get(), control, telemetry,
                         config.node().name(), proxy.transportName(), () -> Optional.ofNullable(databaseRef.get()));
                 admin = new AdminServer(vertx, config.admin().get(), control, metrics, dashboard);
+                // Tokens and dashboard users follow reloads (a token removed from the file stops working at once).
+                AdminServer credentials = admin;
+                control.onReload(c -> c.admin().ifPresent(credentials::onReload));
                 try {
                     admin.start().await(30, TimeUnit.SECONDS);
                 } catch (Exception e) {
@@ -138,6 +143,9 @@ public final class Node implements AutoCloseable {
                 if (dashboard != null) {
                     dashboard.showMatrix(matrix);
                 }
+                // Operators and notification switches follow reloads; the bot's connection waits for a restart.
+                MatrixBot bot = matrix;
+                control.onReload(c -> c.matrix().ifPresent(bot::onReload));
             }
             events.record(EventType.NODE_START, "node", config.node().name(),
                     "node " + config.node().name() + " started with " + config.frontends().size() + " frontend(s) and "

@@ -13,7 +13,7 @@ import org.fossinfra.config.Config;
 import org.fossinfra.config.ConfigException;
 import org.fossinfra.config.ConfigLoader;
 import org.fossinfra.demo.DemoBackends;
-import org.fossinfra.web.Passwords;
+import org.fossinfra.config.Passwords;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -27,6 +27,9 @@ final class DemoCommand implements Callable<Integer> {
     /** The demo dashboard user's password, documented in the README; demo.yaml holds its bcrypt hash. */
     static final String DEMO_PASSWORD = "foss-demo-admin";
     static final String DEMO_PASSWORD_HASH = "$2b$12$mYe49OXpckDZFt3akPKlcut9ygarR8tWVEUcfE2kADM/n5Tt0tmlu";
+
+    /** The reference the demo's config takes its admin token from. */
+    static final String TOKEN_REFERENCE = "${FOSS_ADMIN_TOKEN}";
 
     @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "data",
             description = "where the demo writes its config (default: ${DEFAULT-VALUE})")
@@ -50,6 +53,12 @@ final class DemoCommand implements Callable<Integer> {
                 System.err.println("foss-infra demo: FOSS_DEMO_PASSWORD: " + e.getMessage());
                 return 2;
             }
+        }
+        // The admin token: $FOSS_ADMIN_TOKEN, or a random one written into this copy (printed below). The config
+        // refuses a default for a secret, so the demo cannot ship a token everyone knows.
+        String envToken = System.getenv("FOSS_ADMIN_TOKEN");
+        if (envToken == null || envToken.isEmpty()) {
+            yaml = withToken(yaml, randomToken());
         }
         Files.writeString(configFile, yaml, StandardCharsets.UTF_8);
         Config config;
@@ -108,5 +117,20 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println(sb);
         Main.keepRunning = true;
         return 0;
+    }
+
+    /** The demo config with {@code token} written in place of {@code ${FOSS_ADMIN_TOKEN}}. */
+    static String withToken(String yaml, String token) {
+        if (!yaml.contains(TOKEN_REFERENCE)) {
+            throw new IllegalStateException("demo.yaml no longer takes its token from " + TOKEN_REFERENCE);
+        }
+        return yaml.replace(TOKEN_REFERENCE, token);
+    }
+
+    /** 128 random bits as hex: the demo's admin token when none is given. */
+    static String randomToken() {
+        byte[] b = new byte[16];
+        new java.security.SecureRandom().nextBytes(b);
+        return java.util.HexFormat.of().formatHex(b);
     }
 }

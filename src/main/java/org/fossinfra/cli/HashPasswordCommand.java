@@ -7,7 +7,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
-import org.fossinfra.web.Passwords;
+import org.fossinfra.config.Passwords;
 import picocli.CommandLine.Command;
 
 /**

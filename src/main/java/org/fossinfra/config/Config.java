@@ -14,7 +14,7 @@ import java.util.Optional;
  * @param frontends listeners, in file order
  * @param backends server pools, in file order
  * @param services services watched beside the backends (PostgreSQL, Redis, ...), in file order; may be empty
- * @param redis    the Redis all nodes share (rate-limit counts, locks), or empty to keep them in the process
+ * @param redis    the Redis all nodes share (rate-limit counts), or empty to keep them in the process
  * @param rateLimits rate-limit rules, in file order; frontends and backends name the ones they apply
  * @param database where events are persisted (an embedded PostgreSQL unless the file says otherwise)
  * @param matrix   the Matrix ops room (notifications and chat commands), or empty for none

@@ -124,7 +124,8 @@ final class ConfigReader {
         for (Section t : s.requiredItems("tokens", "add tokens: with at least one '- name: ops' and 'secret: ${FOSS_ADMIN_TOKEN}'")) {
             t.allowOnly(List.of("name", "secret"));
             String name = t.requiredText("name", "add name: ops (it names who acted, in events)").orElse(null);
-            String secret = t.requiredText("secret", "add secret: ${FOSS_ADMIN_TOKEN}").orElse(null);
+            String secret = t.requiredSecret("secret", "add secret: ${FOSS_ADMIN_TOKEN}", "a string",
+                    Function.identity()).orElse(null);
             if (name != null) {
                 Integer first = nameLines.putIfAbsent(name, t.line("name"));
                 if (first != null) {
@@ -164,8 +165,8 @@ final class ConfigReader {
             u.allowOnly(List.of("name", "password-hash"));
             String name = u.required("name", "add name: alice (it names who acted, in events)", "a name",
                     Scalars::name).orElse(null);
-            String hash = u.required("password-hash", "add password-hash: \"<what ./foss-infra hash-password prints>\"",
-                    "a bcrypt hash", PasswordHashes::check).orElse(null);
+            String hash = u.requiredSecret("password-hash", "add password-hash: \"<what ./foss-infra hash-password prints>\"",
+                    "a bcrypt hash", Passwords::check).orElse(null);
             if (name != null) {
                 Integer first = nameLines.putIfAbsent(name, u.line("name"));
                 if (first != null) {

@@ -53,12 +53,17 @@ final class Context {
      * @param expected what the schema wants here, for the message: "a number", "host:port"
      */
     Optional<String> text(Node node, String field, String expected) {
+        return text(node, field, expected, false);
+    }
+
+    /** As {@link #text(Node, String, String)}; a {@code secret} may not take a default from {@code ${VAR:-default}}. */
+    Optional<String> text(Node node, String field, String expected, boolean secret) {
         if (!(node instanceof ScalarNode scalar)) {
             typeError(node, field, expected);
             return Optional.empty();
         }
         try {
-            return Optional.of(EnvSubstitution.apply(scalar.getValue(), env));
+            return Optional.of(EnvSubstitution.apply(scalar.getValue(), env, secret));
         } catch (Invalid e) {
             error(line(node), field, e);
             return Optional.empty();
@@ -67,7 +72,11 @@ final class Context {
 
     /** {@link #text} then {@code parser}; a parser's {@link Invalid} is reported at the node's line. */
     <T> Optional<T> parse(Node node, String field, String expected, Function<String, T> parser) {
-        Optional<String> text = text(node, field, expected);
+        return parse(node, field, expected, parser, false);
+    }
+
+    <T> Optional<T> parse(Node node, String field, String expected, Function<String, T> parser, boolean secret) {
+        Optional<String> text = text(node, field, expected, secret);
         if (text.isEmpty()) {
             return Optional.empty();
         }

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Period;
 import java.util.Objects;
 import java.util.Optional;
+import org.fossinfra.events.WriteBehindConfig;
 
 /**
  * Where events are persisted ({@code database:}), and how. By default an embedded PostgreSQL that lives under the
@@ -16,12 +17,16 @@ import java.util.Optional;
  * @param batchSize events written per insert (1..10000)
  * @param buffer    events held in memory on their way to the journal and the database (at least {@code batchSize})
  * @param journal   the directory of the append-only journal where events wait for the database
+ * @param journalMinFree bytes the journal leaves free on its file system: below it, journaling stops (events wait in
+ *                  the buffer) until a quarter more is free again; 0 never stops
  */
-public record DatabaseConfig(Target target, int poolSize, Period retention, int batchSize, int buffer, Path journal) {
+public record DatabaseConfig(Target target, int poolSize, Period retention, int batchSize, int buffer, Path journal,
+                             long journalMinFree) {
     public static final int DEFAULT_POOL_SIZE = 4;
     public static final Period DEFAULT_RETENTION = Period.ofMonths(12);
     public static final int DEFAULT_BATCH_SIZE = 500;
     public static final int DEFAULT_BUFFER = 10_000;
+    public static final long DEFAULT_JOURNAL_MIN_FREE = WriteBehindConfig.DEFAULT_MIN_FREE;
 
     public DatabaseConfig {
         Objects.requireNonNull(target, "target");
@@ -37,6 +42,14 @@ public record DatabaseConfig(Target target, int poolSize, Period retention, int 
         if (retention.isNegative() || retention.isZero()) {
             throw new IllegalArgumentException("retention: " + retention + " (expected: positive)");
         }
+        if (journalMinFree < 0) {
+            throw new IllegalArgumentException("journalMinFree: " + journalMinFree + " (expected: >= 0)");
+        }
+    }
+
+    /** With the default free-space floor for the journal. */
+    public DatabaseConfig(Target target, int poolSize, Period retention, int batchSize, int buffer, Path journal) {
+        this(target, poolSize, retention, batchSize, buffer, journal, DEFAULT_JOURNAL_MIN_FREE);
     }
 
     /** The defaults for a node whose data directory is {@code dataDir}: embedded, under it. */

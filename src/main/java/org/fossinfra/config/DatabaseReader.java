@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  */
 final class DatabaseReader {
     static final List<String> KEYS = List.of("enabled", "embedded", "url", "password", "pool-size", "retention",
-            "batch-size", "buffer", "journal");
+            "batch-size", "buffer", "journal", "journal-min-free");
     private static final Pattern RETENTION = Pattern.compile("(\\d{1,4})(d|mo|y)");
     private static final Pattern MINUTES = Pattern.compile("(\\d+)m");
 
@@ -44,7 +44,7 @@ final class DatabaseReader {
             ctx.error(s.line("password"), s.field("password"), "is set, but the embedded PostgreSQL makes its own",
                     "remove it, or add url: to use an external PostgreSQL with it");
         }
-        Optional<String> password = s.text("password").filter(p -> !p.isEmpty());
+        Optional<String> password = s.secretText("password").filter(p -> !p.isEmpty());
         int poolSize = s.integer("pool-size", DatabaseConfig.DEFAULT_POOL_SIZE, 2, 64);
         Period retention = s.parse("retention", "a retention", DatabaseReader::retention)
                 .orElse(DatabaseConfig.DEFAULT_RETENTION);
@@ -62,6 +62,7 @@ final class DatabaseReader {
             }
             return resolve.apply(text);
         }).orElse(defaults.journal());
+        long minFree = s.size("journal-min-free", (int) DatabaseConfig.DEFAULT_JOURNAL_MIN_FREE, 0, 1023 * 1024 * 1024);
         DatabaseConfig.Target target;
         if (!enabled) {
             target = new DatabaseConfig.Disabled();
@@ -71,7 +72,7 @@ final class DatabaseReader {
             ServiceReader.PgUrl u = url.get();
             target = new DatabaseConfig.External(u.address(), u.database(), u.user(), password);
         }
-        return new DatabaseConfig(target, poolSize, retention, batchSize, buffer, journal);
+        return new DatabaseConfig(target, poolSize, retention, batchSize, buffer, journal, minFree);
     }
 
     /** {@code 90d}, {@code 12mo}, {@code 2y}: days, months or years (monthly partitions make months the natural unit). */

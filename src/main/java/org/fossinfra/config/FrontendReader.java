@@ -17,10 +17,12 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 /** Reads one item of {@code frontends:}: its listener, routes, response headers, limits and timeouts. */
 final class FrontendReader {
     static final List<String> KEYS = List.of("name", "bind", "default-backend", "routes", "response-headers",
-            "forwarded-for", "forwarded-proto", "maxconn", "limits", "timeouts", "rate-limits");
+            "forwarded-for", "forwarded-proto", "trusted-proxies", "maxconn", "limits", "timeouts", "rate-limits");
+    static final List<String> FORWARDED_FOR = java.util.Arrays.stream(FrontendConfig.ForwardedFor.values())
+            .map(FrontendConfig.ForwardedFor::configText).toList();
     static final List<String> TIMEOUT_KEYS = List.of("client", "http-request", "keep-alive");
     static final List<String> LIMIT_KEYS = List.of("max-request-line", "max-header-bytes", "max-headers");
-    static final List<String> CONDITION_KEYS = List.of("websocket", "path-prefix", "host", "header");
+    static final List<String> CONDITION_KEYS = List.of("websocket", "path-prefix", "path-prefix-raw", "host", "header");
     /** Message framing belongs to the proxy: overriding these would corrupt the response stream (RFC 9112 §6). */
     static final Set<String> FRAMING_HEADERS = Set.of("content-length", "transfer-encoding", "connection",
             "keep-alive", "upgrade", "te", "trailer", "proxy-connection");
@@ -61,8 +63,10 @@ final class FrontendReader {
                     "add default-backend: " + example + ", or routes");
         }
         Map<String, String> headers = readResponseHeaders(ctx, s.section("response-headers"));
-        boolean forwardedFor = s.bool("forwarded-for", true);
+        FrontendConfig.ForwardedFor forwardedFor = s.parse("forwarded-for", String.join(", ", FORWARDED_FOR),
+                FrontendReader::forwardedFor).orElse(FrontendConfig.ForwardedFor.REPLACE);
         boolean forwardedProto = s.bool("forwarded-proto", true);
+        List<Cidr> trustedProxies = readTrustedProxies(ctx, s);
         int maxconn = s.integer("maxconn", 0, 0, Integer.MAX_VALUE);
 
         Section l = s.section("limits");
@@ -78,8 +82,38 @@ final class FrontendReader {
                         ? new Invalid("'" + key + "' is a backend timeout, not a frontend one",
                         "move it to a backend's timeouts or to the top-level timeouts")
                         : null);
-        return new FrontendConfig(name, bind, routes, defaultBackend, headers, forwardedFor, forwardedProto, limits,
-                timeouts, maxconn, RateLimitReader.refs(ctx, s, checks), s.line());
+        return new FrontendConfig(name, bind, routes, defaultBackend, headers, forwardedFor, forwardedProto,
+                trustedProxies, limits, timeouts, maxconn, RateLimitReader.refs(ctx, s, checks), s.line());
+    }
+
+    private static FrontendConfig.ForwardedFor forwardedFor(String text) {
+        for (FrontendConfig.ForwardedFor f : FrontendConfig.ForwardedFor.values()) {
+            if (f.configText().equals(text)) {
+                return f;
+            }
+        }
+        if (text.equals("true")) {
+            // It meant append, which lets any client write the start of the list; the choice is now explicit.
+            throw new Invalid("true no longer says which mode", "write replace for a frontend that clients reach"
+                    + " directly (their X-Forwarded-For, X-Real-IP and Forwarded are dropped), or append to keep"
+                    + " the client's list and add the address, as true did (for a node behind a trusted proxy)");
+        }
+        throw new Invalid("'" + text + "' is not a forwarded-for mode", Suggestions.oneOf(text, FORWARDED_FOR));
+    }
+
+    /** CIDR blocks or addresses, as one string or a list. */
+    private static List<Cidr> readTrustedProxies(Context ctx, Section s) {
+        List<Cidr> blocks = new ArrayList<>();
+        for (Section.Item item : s.textList("trusted-proxies")) {
+            try {
+                blocks.add(Cidr.parse(item.text().trim()));
+            } catch (IllegalArgumentException e) {
+                String m = e.getMessage();
+                int split = m.indexOf("; ");
+                ctx.error(item.line(), item.field(), m.substring(0, split), m.substring(split + 2));
+            }
+        }
+        return blocks;
     }
 
     private static RouteConfig readRoute(Context ctx, Section r, CrossChecks checks) {
@@ -99,7 +133,10 @@ final class FrontendReader {
             for (String key : w.keys()) {
                 switch (key) {
                     case "websocket" -> readWebSocket(ctx, w).ifPresent(conditions::add);
-                    case "path-prefix" -> conditions.add(readPathPrefix(ctx, w));
+                    case "path-prefix" ->
+                            conditions.add(new Condition.PathPrefix(readPathPrefixes(ctx, w, "path-prefix")));
+                    case "path-prefix-raw" ->
+                            conditions.add(new Condition.PathPrefixRaw(readPathPrefixes(ctx, w, "path-prefix-raw")));
                     case "host" -> conditions.add(readHost(ctx, w));
                     case "header" -> readHeader(ctx, w).ifPresent(conditions::add);
                     default -> { } // reported by allowOnly
@@ -123,20 +160,51 @@ final class FrontendReader {
         return Optional.of(new Condition.WebSocket());
     }
 
-    private static Condition readPathPrefix(Context ctx, Section w) {
+    /**
+     * The prefixes of {@code path-prefix} (normal paths: a request's path is compared in normal form, so a prefix in
+     * another form would silently mean something else) or {@code path-prefix-raw} (any bytes a target may hold).
+     */
+    private static List<String> readPathPrefixes(Context ctx, Section w, String key) {
         List<String> prefixes = new ArrayList<>();
-        for (Section.Item item : nonEmpty(ctx, w, "path-prefix", "/api")) {
+        for (Section.Item item : nonEmpty(ctx, w, key, "/api")) {
             String p = item.text();
             if (!p.startsWith("/")) {
                 ctx.error(item.line(), item.field(), "'" + p + "' does not start with '/'", "write /" + p);
             } else if (Scalars.hasSpaceOrControl(p)) {
                 ctx.error(item.line(), item.field(), "'" + p + "' contains a space or a control character",
                         "percent-encode it, e.g. %20 for a space");
-            } else {
+            } else if (key.equals("path-prefix-raw")) {
                 prefixes.add(p);
+            } else {
+                normalPrefix(ctx, item).ifPresent(prefixes::add);
             }
         }
-        return new Condition.PathPrefix(prefixes);
+        return prefixes;
+    }
+
+    private static Optional<String> normalPrefix(Context ctx, Section.Item item) {
+        String p = item.text();
+        if (p.indexOf('?') >= 0 || p.indexOf('#') >= 0) {
+            ctx.error(item.line(), item.field(), "'" + p + "' has a query or a fragment, which path-prefix does not"
+                    + " look at", "write the path alone, or use path-prefix-raw to compare the raw request target");
+            return Optional.empty();
+        }
+        String normal;
+        try {
+            normal = PathNormalizer.normalize(p);
+        } catch (IllegalArgumentException e) {
+            ctx.error(item.line(), item.field(), "'" + p + "' can match no request: a path with " + e.getMessage()
+                    .replace(" in the path", "") + " is refused with 400", "remove it");
+            return Optional.empty();
+        }
+        if (!normal.equals(p)) {
+            ctx.error(item.line(), item.field(), "'" + p + "' is compared with request paths in normal form (dot"
+                            + " segments and repeated slashes removed, %XX of letters, digits and -._~ decoded),"
+                            + " where it reads '" + normal + "'",
+                    "write " + normal + ", or use path-prefix-raw to compare the raw request target");
+            return Optional.empty();
+        }
+        return Optional.of(p);
     }
 
     private static Condition readHost(Context ctx, Section w) {

@@ -121,6 +121,16 @@ public record MatrixConfig(boolean enabled, URI homeserver, String user, Optiona
         return java.util.Collections.unmodifiableMap(m);
     }
 
+    /**
+     * This bot's connection (homeserver, account, room, pace) with {@code next}'s operators and notification switches:
+     * what a reload changes in a running bot (see {@link ConfigDiff}).
+     */
+    public MatrixConfig withLive(MatrixConfig next) {
+        return new MatrixConfig(enabled, homeserver, user, password, accessToken, deviceId, room, roomName, roomTopic,
+                invite, next.operators, next.notifications, groupWindow, sendInterval, sendBurst, queueLimit,
+                maxBackoff);
+    }
+
     @Override
     public String toString() {
         return "MatrixConfig[enabled=" + enabled + ", homeserver=" + homeserver + ", user=" + user + ", password="

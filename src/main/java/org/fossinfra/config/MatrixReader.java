@@ -41,9 +41,13 @@ final class MatrixReader {
                 "a URL", ServiceReader::matrixUrl).orElse(null);
         String user = s.required("user", "add user: \"@foss-bot:example.org\" (the bot's account)", "a user id",
                 MatrixReader::userId).orElse(null);
-        Optional<String> password = s.text("password").filter(p -> !p.isEmpty());
-        Optional<String> token = s.text("access-token").filter(t -> !t.isEmpty());
-        if (enabled && password.isEmpty() && token.isEmpty()) {
+        Optional<String> passwordText = s.secretText("password");
+        Optional<String> tokenText = s.secretText("access-token");
+        Optional<String> password = passwordText.filter(p -> !p.isEmpty());
+        Optional<String> token = tokenText.filter(t -> !t.isEmpty());
+        // A key that is there but read as nothing was reported already (e.g. a secret with a default).
+        boolean reported = s.has("password") && passwordText.isEmpty() || s.has("access-token") && tokenText.isEmpty();
+        if (enabled && password.isEmpty() && token.isEmpty() && !reported) {
             String key = s.has("password") ? "password" : s.has("access-token") ? "access-token" : null;
             String problem = key == null ? "neither password nor access-token is set, so the bot cannot sign in"
                     : "is empty, and so is the other way to sign in";

@@ -13,7 +13,9 @@ import org.fossinfra.ratelimit.Policy;
  * @param policy the algorithm and its parameters
  * @param key    what a request is counted under
  * @param store  where the counts live
- * @param size   most keys held at once in the process ({@code store: local}); the least recently used goes first
+ * @param size   most keys held at once: in the process ({@code store: local}) the least recently used goes first; in
+ *               Redis ({@code store: redis}, counted across every node) a new key beyond it is not made, and its
+ *               request follows the Redis {@code on-failure}
  * @param line   line of the rule in the config file, for messages
  */
 public record RateLimitConfig(String name, Policy policy, Key key, Store store, int size, int line) {
@@ -43,11 +45,33 @@ public record RateLimitConfig(String name, Policy policy, Key key, Store store, 
         String configText();
     }
 
-    /** The client's IP address (HAProxy's {@code src}). */
+    /**
+     * The client's IP address (HAProxy's {@code src}; behind a trusted proxy, the address it vouches for). An IPv6
+     * client is counted by its /64: one host or home is routinely given a whole /64 (RFC 6177, SLAAC) and can pick a
+     * new address in it for every request, so counting single IPv6 addresses would give it 2^64 budgets.
+     */
     public record ClientAddress() implements Key {
+        /** Bits of an IPv6 address that name one client: the /64 a host or home gets. */
+        public static final int IPV6_CLIENT_PREFIX = 64;
+
         @Override
         public String configText() {
             return "client-address";
+        }
+
+        /**
+         * The key a client address is counted under: an IPv4 address as text ({@code 192.0.2.7}), an IPv6 address as
+         * its /64 ({@code 2001:db8:1:2::/64}).
+         *
+         * @param address 4 or 16 bytes, an IPv4-mapped IPv6 address already read as IPv4 ({@link IpLiteral})
+         */
+        public static String keyOf(byte[] address) {
+            if (address.length == 4) {
+                return IpLiteral.format(address);
+            }
+            byte[] block = java.util.Arrays.copyOf(address, 16);
+            java.util.Arrays.fill(block, IPV6_CLIENT_PREFIX / 8, 16, (byte) 0);
+            return IpLiteral.format(block) + "/" + IPV6_CLIENT_PREFIX;
         }
     }
 

@@ -49,7 +49,7 @@ final class RateLimitReader {
         HostPort address = s.required("address", "add address: 127.0.0.1:6379", "host:port", Addresses::server)
                 .orElse(null);
         // An empty value (e.g. ${REDIS_PASSWORD:-}) means no password. Never echoed.
-        Optional<String> password = s.text("password").filter(p -> !p.isEmpty());
+        Optional<String> password = s.secretText("password").filter(p -> !p.isEmpty());
         Duration timeout = s.duration("timeout", RedisConfig.DEFAULT_TIMEOUT, Duration.ofMillis(1));
         if (timeout.compareTo(MAX_REDIS_TIMEOUT) > 0) {
             s.parse("timeout", "a duration", text -> {
@@ -126,14 +126,9 @@ final class RateLimitReader {
                     + " missing", "add redis: with address: 127.0.0.1:6379, or use store: local");
             ok = false;
         }
-        int size = RateLimitConfig.DEFAULT_SIZE;
-        if (store == Store.REDIS && s.has("size")) {
-            ctx.error(s.keyLine("size"), s.field("size"), "'size' applies to store: local only (Redis keys expire"
-                    + " by themselves)", "remove it");
-            ok = false;
-        } else {
-            size = s.size("size", RateLimitConfig.DEFAULT_SIZE, 1, RateLimitConfig.MAX_SIZE);
-        }
+        // In the process: the most keys held, the least recently used going first. In Redis: the most keys the rule
+        // holds across all nodes; a new one beyond is not made (see org.fossinfra.redis.KeyBudget).
+        int size = s.size("size", RateLimitConfig.DEFAULT_SIZE, 1, RateLimitConfig.MAX_SIZE);
         if (policy != null && store == Store.LOCAL) {
             long worst = size * policy.localBytesPerKey();
             if (worst > MAX_LOCAL_BYTES) {

@@ -5,8 +5,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The Redis that every node shares: where rate-limit rules with {@code store: redis} keep their counts, and where
- * locks live. Without this section, counts and locks stay in the process.
+ * The Redis that every node shares: where rate-limit rules with {@code store: redis} keep their counts. Without this
+ * section, counts stay in the process.
  *
  * @param address   where Redis listens
  * @param password  sent with {@code AUTH}; empty for none. Never printed

@@ -13,9 +13,24 @@ public record RouteConfig(String backend, List<Condition> conditions, int line) 
 
     /** What a rule can test on a request head. */
     public sealed interface Condition {
-        /** The path (before any '?') starts with one of the prefixes. */
+        /**
+         * The request's path, in {@link PathNormalizer}'s normal form, is one of the prefixes or lies below one of
+         * them, whole segments only: {@code /api} holds for {@code /api}, {@code /api/} and {@code /api/x}, not for
+         * {@code /apix}. The prefixes are normal paths (the reader refuses others).
+         */
         record PathPrefix(List<String> prefixes) implements Condition {
             public PathPrefix {
+                prefixes = List.copyOf(prefixes);
+            }
+        }
+
+        /**
+         * The request target, byte for byte as the client sent it, starts with one of the prefixes: no normalising,
+         * no segment boundary (HAProxy's {@code path_beg}). For a rule that must see the exact bytes, or match
+         * {@code /api} and {@code /apix} alike; {@code //api} and {@code /%61pi} do not match it.
+         */
+        record PathPrefixRaw(List<String> prefixes) implements Condition {
+            public PathPrefixRaw {
                 prefixes = List.copyOf(prefixes);
             }
         }

@@ -166,6 +166,23 @@ final class Section {
         return n == null ? Optional.empty() : ctx.text(n, field(key), "a string");
     }
 
+    /**
+     * A secret (token, password, password hash): as {@link #text}, but {@code ${VAR:-default}} with a default is
+     * refused (see {@link EnvSubstitution}).
+     */
+    Optional<String> secretText(String key) {
+        Node n = node(key);
+        return n == null ? Optional.empty() : ctx.text(n, field(key), "a string", true);
+    }
+
+    /** A required secret, parsed: as {@link #required}, with {@link #secretText}'s rule for defaults. */
+    <T> Optional<T> requiredSecret(String key, String fix, String expected, Function<String, T> parser) {
+        if (!present || !require(key, fix)) {
+            return Optional.empty();
+        }
+        return ctx.parse(node(key), field(key), expected, parser, true);
+    }
+
     /** A required string; reported when missing (only if this section is present, see the class comment). */
     Optional<String> requiredText(String key, String fix) {
         return required(key, fix, "a string", Function.identity());

@@ -164,7 +164,7 @@ final class ServiceReader {
 
     /** An empty value (e.g. {@code ${REDIS_PASSWORD:-}}) means no password. Never echoed. */
     private static Optional<String> password(Section s) {
-        return s.text("password").filter(p -> !p.isEmpty());
+        return s.secretText("password").filter(p -> !p.isEmpty());
     }
 
     /** Where a PostgreSQL URL points: everything but the password, which has a key of its own. */

@@ -4,18 +4,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
 import org.fossinfra.balance.AdminState;
 import org.fossinfra.balance.Server;
-import org.fossinfra.config.BackendConfig;
 import org.fossinfra.config.Config;
+import org.fossinfra.config.ConfigDiff;
 import org.fossinfra.config.ConfigError;
 import org.fossinfra.config.ConfigException;
 import org.fossinfra.config.ConfigLoader;
-import org.fossinfra.config.FrontendConfig;
-import org.fossinfra.config.ServiceConfig;
 import org.fossinfra.events.EventLog;
 import org.fossinfra.events.EventType;
 import org.fossinfra.health.HealthChecks;
@@ -35,6 +33,7 @@ public final class Control {
     private final HealthChecks health;
     private final ServiceChecks services;
     private final EventLog events;
+    private final List<Consumer<Config>> listeners = new CopyOnWriteArrayList<>();
 
     public Control(Path configFile, ProxyServer proxy, HealthChecks health, ServiceChecks services, EventLog events) {
         this.configFile = configFile;
@@ -120,13 +119,17 @@ public final class Control {
     }
 
     /**
-     * Re-reads the config file and applies it. Blocking (file, DNS, binds): call it off the event loops. A file that
-     * fails validation, or a listener that can't be bound, changes nothing.
+     * Re-reads the config file and applies what a running node can take: routing, servers, services, rate limits,
+     * admin tokens, dashboard users and Matrix operators (each {@link #onReload} listener gets the new configuration).
+     * What only a restart can change ({@link ConfigDiff#restartRequired()}: the admin listener's address, the node, the
+     * event store, the Matrix connection) keeps its running value, and the answer and the event say so. Blocking
+     * (file, DNS, binds): call it off the event loops. A file that fails validation, or a listener that can't be bound,
+     * changes nothing.
      */
     public synchronized ReloadResult reload(String actor) {
-        Config next;
+        Config file;
         try {
-            next = ConfigLoader.load(configFile);
+            file = ConfigLoader.load(configFile);
         } catch (ConfigException e) {
             List<String> errors = e.errors().stream().map(ConfigError::render).toList();
             events.record(EventType.CONFIG_RELOAD_FAILED, actor, configFile.toString(),
@@ -134,7 +137,9 @@ public final class Control {
                     Map.of("errors", String.join("\n", errors)));
             return ReloadResult.refused(errors);
         }
-        Config before = proxy.config();
+        Config running = proxy.config();
+        ConfigDiff diff = ConfigDiff.between(running, file);
+        Config next = ConfigDiff.applyLive(running, file);
         try {
             proxy.apply(next).get();
         } catch (InterruptedException e) {
@@ -149,11 +154,25 @@ public final class Control {
         }
         health.apply(targets(proxy));
         services.apply(next.services());
-        List<String> changes = diff(before, next);
-        events.record(EventType.CONFIG_RELOAD, actor, configFile.toString(),
-                "configuration reloaded by " + actor + ": " + (changes.isEmpty() ? "no changes" : String.join("; ", changes)),
-                Map.of("changes", String.join("\n", changes)));
-        return ReloadResult.applied(changes);
+        for (Consumer<Config> l : listeners) {
+            l.accept(next);
+        }
+        List<String> changes = diff.live().stream().map(ConfigDiff.Change::describe).toList();
+        List<String> restart = diff.restartRequired().stream().map(ConfigDiff.Change::describe).toList();
+        String message = "configuration reloaded by " + actor + ": "
+                + (changes.isEmpty() ? "no changes applied" : String.join("; ", changes))
+                + (restart.isEmpty() ? "" : "; not applied until the node restarts: " + String.join("; ", restart));
+        events.record(EventType.CONFIG_RELOAD, actor, configFile.toString(), message,
+                Map.of("changes", String.join("\n", changes), "restartRequired", String.join("\n", restart)));
+        return ReloadResult.applied(changes, restart);
+    }
+
+    /**
+     * Calls {@code listener} with the running configuration after every applied reload, on the reloading thread (not
+     * an event loop), before the reload answers: when the answer says "applied", the listener has applied it.
+     */
+    public void onReload(Consumer<Config> listener) {
+        listeners.add(listener);
     }
 
     /** The health-check targets of every server the proxy currently serves. */
@@ -165,74 +184,6 @@ public final class Control {
             }
         }
         return t;
-    }
-
-    private static List<String> diff(Config a, Config b) {
-        List<String> out = new ArrayList<>();
-        if (a == null) {
-            return out;
-        }
-        Set<String> names = new TreeSet<>();
-        a.frontends().forEach(f -> names.add(f.name()));
-        b.frontends().forEach(f -> names.add(f.name()));
-        for (String n : names) {
-            FrontendConfig x = a.frontend(n).orElse(null);
-            FrontendConfig y = b.frontend(n).orElse(null);
-            if (x == null) {
-                out.add("frontend " + n + " added");
-            } else if (y == null) {
-                out.add("frontend " + n + " removed");
-            } else if (!sameIgnoringLines(x, y)) {
-                out.add("frontend " + n + " changed");
-            }
-        }
-        names.clear();
-        a.backends().forEach(f -> names.add(f.name()));
-        b.backends().forEach(f -> names.add(f.name()));
-        for (String n : names) {
-            BackendConfig x = a.backend(n).orElse(null);
-            BackendConfig y = b.backend(n).orElse(null);
-            if (x == null) {
-                out.add("backend " + n + " added");
-            } else if (y == null) {
-                out.add("backend " + n + " removed");
-            } else if (!sameIgnoringLines(x, y)) {
-                out.add("backend " + n + " changed");
-            }
-        }
-        names.clear();
-        a.services().forEach(s -> names.add(s.name()));
-        b.services().forEach(s -> names.add(s.name()));
-        for (String n : names) {
-            ServiceConfig x = a.service(n).orElse(null);
-            ServiceConfig y = b.service(n).orElse(null);
-            if (x == null) {
-                out.add("service " + n + " added");
-            } else if (y == null) {
-                out.add("service " + n + " removed");
-            } else if (!x.equals(y)) {
-                out.add("service " + n + " changed");
-            }
-        }
-        return out;
-    }
-
-    private static boolean sameIgnoringLines(FrontendConfig x, FrontendConfig y) {
-        return x.bind().equals(y.bind()) && x.defaultBackend() != null == (y.defaultBackend() != null)
-                && java.util.Objects.equals(x.defaultBackend(), y.defaultBackend())
-                && x.responseHeaders().equals(y.responseHeaders()) && x.forwardedFor() == y.forwardedFor()
-                && x.forwardedProto() == y.forwardedProto() && x.limits().equals(y.limits())
-                && x.timeouts().equals(y.timeouts()) && x.maxconn() == y.maxconn()
-                && x.routes().stream().map(r -> r.backend() + r.conditions()).toList()
-                .equals(y.routes().stream().map(r -> r.backend() + r.conditions()).toList());
-    }
-
-    private static boolean sameIgnoringLines(BackendConfig x, BackendConfig y) {
-        return x.balance() == y.balance() && x.healthCheck().equals(y.healthCheck()) && x.retries() == y.retries()
-                && x.redispatch() == y.redispatch() && x.queueSize() == y.queueSize() && x.pool().equals(y.pool())
-                && x.timeouts().equals(y.timeouts())
-                && x.servers().stream().map(s -> List.of(s.name(), s.address(), s.weight(), s.maxconn(), s.backup())).toList()
-                .equals(y.servers().stream().map(s -> List.of(s.name(), s.address(), s.weight(), s.maxconn(), s.backup())).toList());
     }
 
     private BackendView view(BackendRuntime b) {

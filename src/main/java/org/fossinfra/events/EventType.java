@@ -28,12 +28,33 @@ public final class EventType {
     /** The partition job created or dropped monthly partitions of the events table; actor "partition-job". */
     public static final String STORE_PARTITIONS = "store.partitions";
     /**
+     * Journaling stopped: free space on the journal's disk fell below {@code database.journal-min-free}, or appending
+     * failed (a full or broken disk). Accepted events wait in memory meanwhile; actor "event-journal", subject the
+     * journal's directory. Once per stop.
+     */
+    public static final String JOURNAL_STOPPED = "journal.stopped";
+    /** Journaling works again (space is back, or appending works); data: stopped-ms. */
+    public static final String JOURNAL_RESUMED = "journal.resumed";
+    /** A torn or damaged record was found in the journal and cut off or skipped, never trusted; data: offset, bytes. */
+    public static final String JOURNAL_DAMAGED = "journal.damaged";
+    /** Events were refused (not persisted) because the buffer was full; once per episode, data: count, total. */
+    public static final String JOURNAL_DROPPED = "journal.dropped";
+    /** A journal or writer thread met an unexpected failure; it carries on after a backoff. Once per episode. */
+    public static final String JOURNAL_THREAD_FAILED = "journal.thread.failed";
+    /**
      * The shared rate-limit store (Redis) stopped answering: refused, erred or too slow; actor "ratelimit", subject
      * its address. Once per outage; checks meanwhile follow the {@code on-failure} setting.
      */
     public static final String RATELIMIT_STORE_UNAVAILABLE = "ratelimit.store.unavailable";
     /** The shared rate-limit store answers again (after a second without failures); data: down-ms, failures. */
     public static final String RATELIMIT_STORE_AVAILABLE = "ratelimit.store.available";
+    /**
+     * A rate-limit rule on Redis holds its {@code size} of keys: requests under a new key are not counted and follow
+     * {@code on-failure}; actor "ratelimit", subject the rule. Once until it has room again.
+     */
+    public static final String RATELIMIT_KEYS_FULL = "ratelimit.keys.full";
+    /** The rule makes new keys again (after a second without a refusal); data: full-ms, refused. */
+    public static final String RATELIMIT_KEYS_FREED = "ratelimit.keys.freed";
 
     /** The Matrix bot signed in and is in the ops room (at start, and again after the homeserver was away). */
     public static final String MATRIX_CONNECTED = "matrix.connected";

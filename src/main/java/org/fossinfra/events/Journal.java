@@ -13,10 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,24 +24,37 @@ import org.slf4j.LoggerFactory;
  * The append-only journal of events on their way to the store, with an acknowledgement mark: everything before
  * {@link #acked()} is in the store. Positions are logical byte offsets that grow for ever; the journal is a series of
  * segment files, each named after the offset of its first byte ({@code 00000000000000000000.journal}), and a segment
- * wholly before the persisted mark is deleted.
+ * wholly before the acknowledged mark is deleted. A segment's logical end is the next segment's start: bytes a segment
+ * file holds beyond it are never read.
  *
- * <p>A record is {@code [int length][int crc32c][payload]}. After a crash the last segment may end in a torn record:
- * opening scans the last segment and cuts it at the first record that is short or fails its checksum. The mark is
- * kept in the file {@code ack}, replaced atomically (write, then rename), and written at most every
+ * <p>A record is {@code [int length][int crc32c][payload]} ({@link JournalRecords}). Nothing read from the disk is
+ * trusted: every read checks the length (above zero, at most {@link #MAX_RECORD}, and within the segment's logical
+ * end) before allocating anything, then the checksum, then the decoding, and a record failing any of them is a
+ * {@link DamagedRecord}, never an event. Opening scans the last segment and cuts it at the first such record (a crash while writing leaves one).
+ *
+ * <p>A failed append (a full disk: write(2) puts some bytes, then says ENOSPC) leaves torn bytes after the last good
+ * record. They are cut off at once ({@code truncate}); if even that fails, the journal goes on in a new segment starting
+ * at the last good end, so that the torn bytes lie beyond the old segment's logical end. Either way {@link #end()}
+ * stays the end of the last good record and the next record starts there. (Before this, the next write went after
+ * the torn bytes while its offsets were counted from the old end: a reader then took torn bytes for a length.)
+ *
+ * <p>The mark is kept in the file {@code ack}, replaced atomically (write, then rename), and written at most every
  * {@link #ACK_INTERVAL_NANOS}: a mark that lags only makes events be sent again, which the store de-duplicates.
+ * Segments wholly before the mark in memory are deleted before the file is written: on a full disk that is what makes
+ * room for it, and it is safe since the mark in memory only moves after the store's commit (after a crash the mark is
+ * at least the first remaining segment's start).
  *
  * <p>Thread-safe by one lock: the journal thread appends while the writer thread reads back and acknowledges; a read
- * holds the lock for one batch. Writes go straight to the file channel (no user-space buffer), so a
- * record is readable, and survives a crash of the process, as soon as {@link #append} returns; {@link #sync} makes it
- * survive a crash of the machine.
+ * holds the lock for one batch. Writes go straight to the file channel at explicit positions (no user-space buffer,
+ * no reliance on the channel's position), so a record is readable, and survives a crash of the process, as soon as
+ * {@link #append} returns; {@link #sync} makes it survive a crash of the machine.
  */
 final class Journal implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger("events");
     private static final Pattern SEGMENT = Pattern.compile("(\\d{20})\\.journal");
     private static final String ACK_FILE = "ack";
-    /** A record larger than this is corruption, not an event (an event is a few hundred bytes). */
-    private static final int MAX_RECORD = 16 * 1024 * 1024;
+    private static final int HEADER = JournalRecords.HEADER;
+    static final int MAX_RECORD = JournalRecords.MAX_RECORD;
     /** Persisting the mark 5 times a second bounds re-sends after a crash to 200 ms of events. */
     static final long ACK_INTERVAL_NANOS = 200_000_000L;
 
@@ -51,30 +64,43 @@ final class Journal implements AutoCloseable {
 
     private final Path dir;
     private final long segmentBytes;
+    private final JournalDisk disk;
     /** Segment start offset → file. */
     private final TreeMap<Long, Path> segments = new TreeMap<>();
     private FileChannel current;
     private long currentStart;
     private long end;
+    /** The current segment's file may hold bytes after {@link #end} (a write failed half-way): cut before appending. */
+    private boolean torn;
     private long acked;
     private long persistedAck;
     private long lastAckWrite;
     private boolean dirty;
 
-    private Journal(Path dir, long segmentBytes) {
+    private Journal(Path dir, long segmentBytes, JournalDisk disk) {
         this.dir = dir;
         this.segmentBytes = segmentBytes;
+        this.disk = disk;
     }
 
-    /** Opens (or creates) the journal in {@code dir}, cutting a torn last record. */
+    /** Opens (or creates) the journal in {@code dir}, cutting a torn last record (logged). */
     static Journal open(Path dir, long segmentBytes) throws IOException {
+        return open(dir, segmentBytes, JournalDisk.REAL);
+    }
+
+    static Journal open(Path dir, long segmentBytes, JournalDisk disk) throws IOException {
+        return open(dir, segmentBytes, disk, damage -> log.warn("{}", damage));
+    }
+
+    /** @param onDamage told once, in a sentence, when opening cut a torn or damaged tail */
+    static Journal open(Path dir, long segmentBytes, JournalDisk disk, Consumer<String> onDamage) throws IOException {
         Files.createDirectories(dir);
-        Journal j = new Journal(dir, segmentBytes);
-        j.load();
+        Journal j = new Journal(dir, segmentBytes, disk);
+        j.load(onDamage);
         return j;
     }
 
-    private void load() throws IOException {
+    private void load(Consumer<String> onDamage) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             for (Path p : (Iterable<Path>) files::iterator) {
                 Matcher m = SEGMENT.matcher(p.getFileName().toString());
@@ -90,15 +116,16 @@ final class Journal implements AutoCloseable {
         }
         Map.Entry<Long, Path> last = segments.lastEntry();
         currentStart = last.getKey();
-        current = FileChannel.open(last.getValue(), StandardOpenOption.CREATE, StandardOpenOption.READ,
+        current = disk.open(last.getValue(), StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
-        long valid = scanValidLength(current);
-        if (valid < current.size()) {
-            log.warn("event journal {}: cut {} bytes of a torn or damaged record at its end (a crash while writing);"
-                    + " the events before it are kept", last.getValue(), current.size() - valid);
+        long size = current.size();
+        long valid = JournalRecords.validLength(current, size);
+        if (valid < size) {
             current.truncate(valid);
+            onDamage.accept("event journal " + last.getValue() + ": cut " + (size - valid) + " bytes of a torn or"
+                    + " damaged record at its end (offset " + (currentStart + valid) + "; a crash or a full disk while"
+                    + " writing); the events before it are kept");
         }
-        current.position(valid);
         end = currentStart + valid;
         long first = segments.firstKey();
         acked = Math.min(Math.max(mark, first), end);
@@ -119,114 +146,175 @@ final class Journal implements AutoCloseable {
         }
     }
 
-    /** The length of the prefix of {@code ch} made of whole, intact records. */
-    private static long scanValidLength(FileChannel ch) throws IOException {
-        long size = ch.size();
-        long pos = 0;
-        ByteBuffer head = ByteBuffer.allocate(8);
-        while (pos + 8 <= size) {
-            head.clear();
-            ch.read(head, pos);
-            head.flip();
-            int len = head.getInt();
-            int crc = head.getInt();
-            if (len <= 0 || len > MAX_RECORD || pos + 8 + len > size) {
-                break;
-            }
-            ByteBuffer payload = ByteBuffer.allocate(len);
-            ch.read(payload, pos + 8);
-            if (crc(payload.array()) != crc) {
-                break;
-            }
-            pos += 8 + len;
-        }
-        return pos;
-    }
-
-    private static int crc(byte[] b) {
-        CRC32C c = new CRC32C();
-        c.update(b, 0, b.length);
-        return (int) c.getValue();
-    }
-
     private Path segmentPath(long start) {
         return dir.resolve(String.format("%020d.journal", start));
     }
 
-    /** Appends the events in one write; returns each one's entry (start and end offsets). */
+    /** Whether {@code e} can be journaled: its record is at most {@link #MAX_RECORD}. */
+    static boolean fits(Event e) {
+        return EventCodec.encode(e).length <= MAX_RECORD;
+    }
+
+    /**
+     * Appends the events in one write; returns each one's entry (start and end offsets). On a failure nothing is
+     * appended: the torn bytes are cut off (or left behind a new segment) before the next append, and {@link #end()}
+     * has not moved.
+     *
+     * @throws IllegalArgumentException when an event is larger than {@link #MAX_RECORD} (nothing is written; see
+     *                                  {@link #fits})
+     */
     synchronized List<Entry> append(List<Event> events) throws IOException {
-        if (current.position() >= segmentBytes) {
+        repair();
+        if (end - currentStart >= segmentBytes) {
             roll();
         }
         List<Entry> entries = new ArrayList<>(events.size());
         List<byte[]> payloads = new ArrayList<>(events.size());
-        int total = 0;
+        long total = 0;
         for (Event e : events) {
             byte[] p = EventCodec.encode(e);
+            if (p.length > MAX_RECORD) {
+                throw new IllegalArgumentException("event " + e.id() + " (" + e.type() + ") takes " + p.length
+                        + " bytes, above the journal's limit of " + MAX_RECORD);
+            }
             payloads.add(p);
-            total += 8 + p.length;
+            total += HEADER + p.length;
         }
-        ByteBuffer b = ByteBuffer.allocate(total);
+        if (total > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("a batch of " + total + " bytes; append fewer events at once");
+        }
+        ByteBuffer b = JournalRecords.encode(payloads, total);
         long pos = end;
         for (int i = 0; i < payloads.size(); i++) {
-            byte[] p = payloads.get(i);
-            b.putInt(p.length).putInt(crc(p)).put(p);
-            entries.add(new Entry(events.get(i), pos, pos + 8 + p.length));
-            pos += 8 + p.length;
+            entries.add(new Entry(events.get(i), pos, pos + HEADER + payloads.get(i).length));
+            pos += HEADER + payloads.get(i).length;
         }
-        b.flip();
-        while (b.hasRemaining()) {
-            current.write(b);
+        long at = end - currentStart;
+        // From the first byte on, the file may hold bytes that end does not count: torn until the last one is written.
+        torn = true;
+        try {
+            while (b.hasRemaining()) {
+                at += current.write(b, at);
+            }
+        } catch (Throwable t) {
+            try {
+                repair();
+            } catch (IOException r) {
+                t.addSuppressed(r); // tried again before the next append
+            }
+            throw t;
         }
+        torn = false;
         end = pos;
         dirty = true;
         return entries;
     }
 
-    private void roll() throws IOException {
-        current.force(false);
-        current.close();
-        currentStart = end;
-        Path p = segmentPath(end);
-        segments.put(end, p);
-        current = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    /**
+     * After a failed write: cuts the current segment back to the last good record, or, when the file cannot be cut (an
+     * I/O error, a file system gone read-only), goes on in a new segment starting at the last good end.
+     */
+    private void repair() throws IOException {
+        if (!torn) {
+            return;
+        }
+        long good = end - currentStart;
+        try {
+            long size = current.size();
+            current.truncate(good);
+            torn = false;
+            if (size > good) {
+                log.info("event journal {}: cut {} torn bytes after offset {} (a write that failed half-way)", dir,
+                        size - good, end);
+            }
+            return;
+        } catch (IOException e) {
+            log.warn("event journal {}: cannot cut the torn bytes after offset {} ({}); going on in a new segment",
+                    dir, end, e.toString());
+        }
+        Path path = segmentPath(end);
+        if (good == 0) {
+            // The new segment would have the same name (it holds no good record): start the file afresh instead.
+            closeQuietly(current);
+            Files.deleteIfExists(path);
+            current = disk.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } else {
+            FileChannel next = disk.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            try {
+                current.force(false);
+            } catch (IOException e) {
+                log.warn("event journal {}: syncing the segment before {} failed ({}); its last second may not survive"
+                        + " a power cut", dir, end, e.toString());
+            }
+            closeQuietly(current);
+            current = next;
+            currentStart = end;
+            segments.put(end, path);
+        }
+        torn = false;
     }
 
-    /** Up to {@code max} records from {@code from} (a record boundary), not past {@code limit}. */
+    private static void closeQuietly(FileChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException e) {
+            log.debug("closing a journal segment: {}", e.toString());
+        }
+    }
+
+    /** Starts a new segment at {@link #end}; on a failure nothing has changed. */
+    private void roll() throws IOException {
+        current.force(false);
+        Path p = segmentPath(end);
+        FileChannel next = disk.open(p, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING);
+        closeQuietly(current);
+        current = next;
+        currentStart = end;
+        segments.put(end, p);
+        dirty = false;
+    }
+
+    /**
+     * Up to {@code max} records from {@code from} (a record boundary), not past {@code limit}. Records before a
+     * damaged one are returned; a read that starts at a damaged one throws.
+     *
+     * @throws DamagedRecord when the record at the start cannot be trusted
+     * @throws IOException   when the disk fails (worth trying again)
+     */
     synchronized List<Entry> read(long from, int max, long limit) throws IOException {
         List<Entry> out = new ArrayList<>();
         long pos = from;
-        ByteBuffer head = ByteBuffer.allocate(8);
-        while (out.size() < max && pos < Math.min(limit, end)) {
+        long stop = Math.min(limit, end);
+        ByteBuffer head = ByteBuffer.allocate(HEADER);
+        while (out.size() < max && pos < stop) {
             Map.Entry<Long, Path> seg = segments.floorEntry(pos);
             if (seg == null) {
-                throw new IOException("event journal " + dir + ": no segment holds offset " + pos);
+                throw new DamagedRecord("event journal " + dir + ": no segment holds offset " + pos
+                        + " (a segment file was removed)", pos, segments.firstKey());
             }
             Long nextStart = segments.higherKey(seg.getKey());
-            try (FileChannel ch = seg.getKey() == currentStart ? null : FileChannel.open(seg.getValue(),
+            long segEnd = nextStart == null ? end : nextStart;
+            try (FileChannel ch = seg.getKey() == currentStart ? null : disk.open(seg.getValue(),
                     StandardOpenOption.READ)) {
                 FileChannel r = ch == null ? current : ch;
-                long segEnd = nextStart == null ? end : nextStart;
-                while (out.size() < max && pos < Math.min(limit, segEnd)) {
-                    long at = pos - seg.getKey();
-                    head.clear();
-                    r.read(head, at);
-                    head.flip();
-                    int len = head.getInt();
-                    head.getInt();
-                    ByteBuffer payload = ByteBuffer.allocate(len);
-                    while (payload.hasRemaining()) {
-                        if (r.read(payload, at + 8 + payload.position()) < 0) {
-                            throw new IOException("event journal " + dir + ": record at " + pos + " is cut short");
+                while (out.size() < max && pos < Math.min(stop, segEnd)) {
+                    Entry e;
+                    try {
+                        e = JournalRecords.read(r, head, seg.getKey(), pos, segEnd, dir);
+                    } catch (DamagedRecord d) {
+                        if (out.isEmpty()) {
+                            throw d;
                         }
+                        return out; // the next read starts at the damage and reports it
                     }
-                    payload.flip();
-                    out.add(new Entry(EventCodec.decode(payload), pos, pos + 8 + len));
-                    pos += 8 + len;
+                    out.add(e);
+                    pos = e.end();
                 }
-                if (pos >= segEnd && nextStart != null) {
-                    pos = nextStart;
-                }
+            }
+            if (pos >= segEnd && nextStart != null) {
+                pos = nextStart;
             }
         }
         return out;
@@ -255,9 +343,10 @@ final class Journal implements AutoCloseable {
         }
     }
 
-    /** Writes the mark now and deletes the segments wholly before it. */
+    /** Deletes the segments wholly before the mark, then writes the mark now. */
     synchronized void persistAck() throws IOException {
         lastAckWrite = System.nanoTime();
+        deleteAcknowledgedSegments();
         if (acked == persistedAck) {
             return;
         }
@@ -269,16 +358,38 @@ final class Journal implements AutoCloseable {
             Files.move(tmp, dir.resolve(ACK_FILE), StandardCopyOption.REPLACE_EXISTING);
         }
         persistedAck = acked;
-        // A segment may go once the next one starts at or before the persisted mark (never the current one).
+    }
+
+    /** A segment may go once the next one starts at or before the mark (never the current one); returns bytes freed. */
+    private long deleteAcknowledgedSegments() throws IOException {
+        long freed = 0;
         while (segments.size() > 1) {
             Map.Entry<Long, Path> first = segments.firstEntry();
             Long next = segments.higherKey(first.getKey());
-            if (next == null || next > persistedAck) {
+            if (next == null || next > acked) {
                 break;
             }
+            long size = Files.exists(first.getValue()) ? Files.size(first.getValue()) : 0;
             Files.deleteIfExists(first.getValue());
             segments.remove(first.getKey());
+            freed += size;
         }
+        return freed;
+    }
+
+    /**
+     * When the store has every journaled event, moves to a new, empty segment so that the current one can go too, and
+     * deletes it: what a journal stopped on a full disk does to give back its own space. Returns the bytes freed (0
+     * when something is not yet acknowledged, or nothing is there to free).
+     */
+    synchronized long releaseAcknowledged() throws IOException {
+        if (acked != end || end == currentStart || torn) {
+            return 0;
+        }
+        roll();
+        long freed = deleteAcknowledgedSegments();
+        persistAck();
+        return freed;
     }
 
     /** Forces written records to the disk (survives a power cut), if anything was written since the last call. */

@@ -14,9 +14,18 @@ import java.time.Duration;
  * @param batchSize    events per insert
  * @param closeTimeout how long {@link DurableEventLog#close} goes on writing to a reachable store before it leaves
  *                     the rest in the journal for the next start
+ * @param minFree      the free-space floor, in bytes: below it on the journal's file system, journaling stops (events
+ *                     wait in the buffer) until a quarter more than it is free again; 0 never stops
  */
 public record WriteBehindConfig(String node, int recent, Path journal, int buffer, int batchSize,
-                                Duration closeTimeout) {
+                                Duration closeTimeout, long minFree) {
+    /**
+     * 128 MiB, two journal segments: the journal never takes the disk's last 128 MiB, which leaves room for the node's
+     * log, an embedded PostgreSQL's WAL and whatever else shares the disk to finish what they are doing, and for the
+     * journal's own segment roll when the store catches up.
+     */
+    public static final long DEFAULT_MIN_FREE = 128L * 1024 * 1024;
+
     public WriteBehindConfig {
         if (recent < 1) {
             throw new IllegalArgumentException("recent: " + recent + " (expected: >= 1)");
@@ -27,5 +36,13 @@ public record WriteBehindConfig(String node, int recent, Path journal, int buffe
         if (buffer < batchSize) {
             throw new IllegalArgumentException("buffer: " + buffer + " (expected: >= batchSize " + batchSize + ")");
         }
+        if (minFree < 0) {
+            throw new IllegalArgumentException("minFree: " + minFree + " (expected: >= 0)");
+        }
+    }
+
+    /** With the default free-space floor. */
+    public WriteBehindConfig(String node, int recent, Path journal, int buffer, int batchSize, Duration closeTimeout) {
+        this(node, recent, journal, buffer, batchSize, closeTimeout, DEFAULT_MIN_FREE);
     }
 }

@@ -2,12 +2,10 @@ package org.fossinfra.events;
 
 import java.io.IOException;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -15,66 +13,78 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The event log with write-behind persistence. {@link #record} puts the event in the memory ring (for
- * {@link #recent}) and offers it to a bounded queue; it never blocks and never touches a file or a socket, so event
+ * {@link #recent}) and offers it to a bounded buffer; it never blocks and never touches a file or a socket, so event
  * loops may call it. Two threads do the rest:
  *
  * <ol>
- *   <li>"event-journal" drains the queue and appends the events to the {@link Journal}, one write per batch, and
- *       forces the journal to disk once a second;</li>
- *   <li>"event-writer" sends the oldest unacknowledged events, {@code batchSize} at a time, to the {@link EventStore}:
- *       from a window of the newest journaled events kept in memory while the store keeps up, read back from the
- *       journal when it fell behind (a dead or slow database); after each committed batch it moves the journal's
- *       acknowledgement mark past it.</li>
+ *   <li>"event-journal" ({@link Journaler}) drains the buffer and appends the events to the {@link Journal}, one write
+ *       per batch, and forces the journal to disk once a second;</li>
+ *   <li>"event-writer" ({@link StoreWriter}) sends the oldest unacknowledged events, {@code batchSize} at a time, to
+ *       the {@link EventStore}: from a {@linkplain JournalWindow window} of the newest journaled events kept in memory
+ *       while the store keeps up, read back from the journal when it fell behind (a dead or slow database); after each
+ *       committed batch it moves the journal's acknowledgement mark past it.</li>
  * </ol>
  *
  * <p>So a database that hangs holds up only the writer: events go on being journaled, and memory holds at most
- * {@code buffer} queued events plus a window of {@code buffer} journaled ones.
+ * {@code buffer} queued events, a batch of up to {@code buffer} whose append failed, and a window of {@code buffer}
+ * journaled ones.
  *
- * <p>Exactly once: every event has an id that its node never reuses ({@linkplain #firstId ids start at the start
- * time in microseconds}), the store's insert skips an event it already has (same node, id and time), and the mark only
- * moves after a commit. A batch whose commit was lost with the connection, or that was sent before a crash whose mark
- * was not yet persisted, is sent again and skipped, never stored twice; an event is never dropped from the journal
- * before its batch committed.
+ * <p><b>Accepted</b> means that {@link #recordDurably} put the event in the buffer ({@link Recorded.Accepted}); an
+ * accepted event is written to the store exactly once. Every event has an id that its node never reuses
+ * ({@linkplain #firstId ids start at the start time in microseconds}), the store's insert skips an event it already
+ * has (same node, id and time), and the mark only moves after a commit. A batch whose commit was lost with the
+ * connection, or that was sent before a crash whose mark was not yet persisted, is sent again and skipped, never stored
+ * twice; an event is never dropped from the journal before its batch committed. What an accepted event can still be
+ * lost to: the process dying before it was journaled (milliseconds; while journaling is stopped by a full disk, until it
+ * starts again), the journal's disk, or damage found in the journal (skipped with one {@code journal.damaged} event).
+ * <b>Refused</b> ({@link Recorded.Refused}) means the buffer was full: the event is in memory and the log only,
+ * counted as dropped, and reported in one {@code journal.dropped} event once the buffer has room.
  *
  * <p>Failures: a failed insert makes the store UNAVAILABLE (one log line and one {@code store.unavailable} event per
- * outage, not per retry) and the writer retries with a backoff from {@link #MIN_BACKOFF_MILLIS} doubling to
- * {@link #MAX_BACKOFF_MILLIS}, while events keep being journaled. The first insert that works again makes it
- * AVAILABLE (one line, one {@code store.available} event).
- *
- * <p>Hazard: what is in the queue and not yet journaled (a few milliseconds' worth) is lost if the process dies; when
- * the disk stalls long enough for the queue ({@code buffer} events) to fill, further events are counted as dropped,
- * kept in memory only, and said so once a second at most, rather than slowing whoever records.
+ * outage, not per retry) and the writer retries with a backoff, while events keep being journaled. The first insert
+ * that works again makes it AVAILABLE (one line, one {@code store.available} event). A full disk stops journaling (see
+ * {@link Journaler}); anything unexpected in either thread is one {@code journal.thread.failed} event per episode, and
+ * the thread carries on after a backoff: neither ever ends silently while the node runs.
  */
 final class WriteBehindEventLog implements DurableEventLog {
     private static final Logger log = LoggerFactory.getLogger("events");
-    static final long MIN_BACKOFF_MILLIS = 250;
-    static final long MAX_BACKOFF_MILLIS = 30_000;
-    /** The journal is forced to disk once a second while it is written: a power cut loses at most that. */
-    private static final long SYNC_INTERVAL_NANOS = 1_000_000_000L;
-    /** Idle wait of the writer when there is nothing to send. */
-    private static final long IDLE_POLL_MILLIS = 100;
     static final long SEGMENT_BYTES = 64L * 1024 * 1024;
+    /** An event whose strings take less than this many UTF-16 units fits a record for sure (3 bytes each at most). */
+    private static final int SURELY_FITS_CHARS = (Journal.MAX_RECORD - 4096) / 3;
 
     private final WriteBehindConfig config;
+    private final JournalDisk disk;
+    private final long segmentBytes;
     private final InMemoryEventLog memory;
     private final ArrayBlockingQueue<Event> queue;
     private final Thread writer;
     private final AtomicLong recorded = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
+    /** Accepted into the buffer; minus {@code journaled}, what is in the buffer or the journal thread's hands. */
+    private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong journaled = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong inserted = new AtomicLong();
+    /** Threads in a failure episode (reported once, until they work again). */
+    private final Map<String, Boolean> failing = new ConcurrentHashMap<>();
     private volatile long journalBytes;
     private volatile long lastDropWarning;
     private volatile EventStore store;
     private volatile StoreStatus status = new StoreStatus(StoreStatus.State.STARTING,
             "the event store is starting; events wait in the journal", Instant.now());
     private volatile boolean closing;
-    /** A cause reported by the store's owner while nothing is attached, to be logged once. */
-    private volatile String pendingCause;
+    /** Why journaling is stopped now (null while it works): the reason given to refused events. */
+    private volatile String journalStopped;
 
     WriteBehindEventLog(WriteBehindConfig config) {
+        this(config, JournalDisk.REAL, SEGMENT_BYTES);
+    }
+
+    /** With a disk and a segment size of the test's choosing. */
+    WriteBehindEventLog(WriteBehindConfig config, JournalDisk disk, long segmentBytes) {
         this.config = config;
+        this.disk = disk;
+        this.segmentBytes = segmentBytes;
         this.memory = new InMemoryEventLog(config.recent(), config.node(), firstId());
         this.queue = new ArrayBlockingQueue<>(config.buffer());
         this.writer = Thread.ofPlatform().name("event-journal").daemon(true).unstarted(this::run);
@@ -94,18 +104,43 @@ final class WriteBehindEventLog implements DurableEventLog {
 
     @Override
     public Event record(String type, String actor, String subject, String message, Map<String, String> data) {
+        return recordDurably(type, actor, subject, message, data).event();
+    }
+
+    @Override
+    public Recorded recordDurably(String type, String actor, String subject, String message,
+                                  Map<String, String> data) {
         Event e = memory.record(type, actor, subject, message, data);
         recorded.incrementAndGet();
-        if (!queue.offer(e)) {
-            dropped.incrementAndGet();
-            long now = System.nanoTime();
-            if (now - lastDropWarning > 1_000_000_000L) {
-                lastDropWarning = now;
-                log.warn("event journal is not keeping up (the disk stalls?): {} event(s) so far kept in memory only,"
-                        + " not persisted; check {}", dropped.get(), config.journal());
-            }
+        if (chars(e) > SURELY_FITS_CHARS && !Journal.fits(e)) {
+            droppedOversized(1);
+            return new Recorded.Refused(e, "it takes more than the journal's record limit of "
+                    + FreeSpaceFloor.format(Journal.MAX_RECORD));
         }
-        return e;
+        if (queue.offer(e)) {
+            accepted.incrementAndGet();
+            return new Recorded.Accepted(e);
+        }
+        dropped.incrementAndGet();
+        String stoppedBy = journalStopped;
+        String reason = "the event buffer (" + config.buffer() + " events) is full: " + (stoppedBy != null
+                ? "journaling is stopped (" + stoppedBy + ")" : "the journal is not keeping up (the disk stalls?)");
+        long now = System.nanoTime();
+        if (now - lastDropWarning > 1_000_000_000L) {
+            lastDropWarning = now;
+            log.warn("{}; {} event(s) so far kept in memory only, not persisted; check {}", reason, dropped.get(),
+                    config.journal());
+        }
+        return new Recorded.Refused(e, reason);
+    }
+
+    private static long chars(Event e) {
+        long n = (long) e.type().length() + e.actor().length() + e.subject().length() + e.message().length()
+                + e.node().length();
+        for (Map.Entry<String, String> d : e.data().entrySet()) {
+            n += d.getKey().length() + d.getValue().length() + 8;
+        }
+        return n;
     }
 
     @Override
@@ -143,7 +178,6 @@ final class WriteBehindEventLog implements DurableEventLog {
     @Override
     public void attach(EventStore s, String description) {
         this.store = s;
-        pendingCause = null;
         becomeAvailable(description);
     }
 
@@ -155,9 +189,12 @@ final class WriteBehindEventLog implements DurableEventLog {
 
     @Override
     public Stats stats() {
-        long j = journaled.get();
+        // Read in the order the events move (written, then journaled, then accepted), so that an event moving on
+        // meanwhile is counted twice rather than not at all.
         long w = written.get();
-        return new Stats(recorded.get(), j, w, inserted.get(), dropped.get(), queue.size() + Math.max(0, j - w),
+        long j = journaled.get();
+        long a = accepted.get();
+        return new Stats(recorded.get(), j, w, inserted.get(), dropped.get(), Math.max(0, a - j) + Math.max(0, j - w),
                 journalBytes);
     }
 
@@ -171,7 +208,83 @@ final class WriteBehindEventLog implements DurableEventLog {
         }
     }
 
-    private synchronized void becomeAvailable(String detail) {
+    // ---- what the two threads report (package-private: Journaler and StoreWriter) ----
+
+    boolean closing() {
+        return closing;
+    }
+
+    EventStore store() {
+        return store;
+    }
+
+    long droppedCount() {
+        return dropped.get();
+    }
+
+    void journaled(int n, long pendingBytes) {
+        journaled.addAndGet(n);
+        journalBytes = pendingBytes;
+    }
+
+    void written(int n, int fresh) {
+        written.addAndGet(n);
+        inserted.addAndGet(fresh);
+    }
+
+    void journalBytes(long pendingBytes) {
+        journalBytes = pendingBytes;
+    }
+
+    void journalStopped(String why) {
+        journalStopped = why;
+    }
+
+    /** Events taken from the buffer that the journal cannot hold after all: no longer accepted, but dropped. */
+    void unjournalable(int n) {
+        accepted.addAndGet(-n);
+        droppedOversized(n);
+    }
+
+    void droppedOversized(int n) {
+        if (n > 0) {
+            dropped.addAndGet(n);
+            log.warn("event log: {} event(s) above the journal's record limit of {} not persisted (memory and log"
+                    + " only)", n, FreeSpaceFloor.format(Journal.MAX_RECORD));
+        }
+    }
+
+    void insertWorked() {
+        if (status.state() != StoreStatus.State.AVAILABLE) {
+            becomeAvailable(status.state() == StoreStatus.State.UNAVAILABLE
+                    ? "writes work again; the events that waited are being written" : "writes work");
+        }
+    }
+
+    /** One log line (with the stack) and one event per episode; the thread carries on after a backoff. */
+    void threadFailed(String thread, Throwable t) {
+        try {
+            if (failing.putIfAbsent(thread, Boolean.TRUE) != null) {
+                log.debug("event log: thread {} failed again: {}", thread, t.toString());
+                return;
+            }
+            log.error("event log: thread {} met an unexpected failure; it carries on after a backoff, and says nothing"
+                    + " more until it works again", thread, t);
+            record(EventType.JOURNAL_THREAD_FAILED, thread, config.node(), "thread " + thread + " failed (" + t
+                    + "); it carries on after a backoff, and says nothing more until it works again",
+                    Map.of("thread", thread, "error", t.getClass().getName()));
+        } catch (Throwable again) {
+            // Reporting must not be what ends the thread (an OutOfMemoryError may fail the report too).
+        }
+    }
+
+    void threadRecovered(String thread) {
+        if (failing.remove(thread) != null) {
+            log.info("event log: thread {} works again", thread);
+        }
+    }
+
+    synchronized void becomeAvailable(String detail) {
         if (status.state() == StoreStatus.State.AVAILABLE) {
             return;
         }
@@ -185,7 +298,7 @@ final class WriteBehindEventLog implements DurableEventLog {
      * One log line and one event per outage, with its first cause; a later, different cause of the same outage only
      * replaces the detail that the API and the dashboard show (a restart shows as "I/O error", then "refused").
      */
-    private synchronized void becomeUnavailable(String reason) {
+    synchronized void becomeUnavailable(String reason) {
         StoreStatus now = status;
         if (now.state() == StoreStatus.State.UNAVAILABLE) {
             if (!now.detail().equals(reason)) {
@@ -203,7 +316,7 @@ final class WriteBehindEventLog implements DurableEventLog {
 
     // ---- the journal and writer threads (never interrupted: an interrupt would close the journal's channel) ----
 
-    private static void sleep(long millis) {
+    static void sleep(long millis) {
         if (millis <= 0) {
             return;
         }
@@ -215,21 +328,22 @@ final class WriteBehindEventLog implements DurableEventLog {
     }
 
     private void run() {
-        Journal journal = openJournal();
-        if (journal == null) {
+        OpenAttempt opened = openJournal();
+        if (opened == null) {
             return;
         }
-        Window window = new Window(journal.acked());
+        Journal journal = opened.journal();
+        JournalWindow window = new JournalWindow(journal.acked(), config.buffer());
         journalBytes = journal.pendingBytes();
         Thread sender = Thread.ofPlatform().name("event-writer").daemon(true)
-                .start(() -> new Sender(journal, window).loop());
+                .start(() -> new StoreWriter(this, config, journal, window).loop());
+        Journaler j = new Journaler(this, config, queue, journal, window,
+                new FreeSpaceFloor(disk, config.journal(), config.minFree()), opened.failure(), opened.failedSince());
         try {
-            new Journaler(journal, window).loop();
+            j.loop();
             sender.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            log.error("event journal stopped on an unexpected error; events are kept in memory only from now on", e);
         } finally {
             try {
                 journal.close();
@@ -239,19 +353,34 @@ final class WriteBehindEventLog implements DurableEventLog {
         }
     }
 
-    /** Opens the journal, retrying with backoff (a full or read-only disk); null when closed first. */
-    private Journal openJournal() {
-        long backoff = MIN_BACKOFF_MILLIS;
+    /** @param failure why the first attempts failed, or null */
+    private record OpenAttempt(Journal journal, String failure, long failedSince) {
+    }
+
+    /**
+     * Opens the journal, retrying with backoff (a full or read-only disk; anything else too); null when closed first. A
+     * failure is one line and one {@code journal.stopped} event (the buffer fills meanwhile); the journal thread
+     * reports the resume.
+     */
+    private OpenAttempt openJournal() {
+        long backoff = Journaler.MIN_RETRY_MILLIS;
         String said = null;
+        String first = null;
+        long since = 0;
         while (true) {
             try {
-                Journal j = Journal.open(config.journal(), SEGMENT_BYTES);
-                if (said != null) {
-                    log.info("event journal {} opened", config.journal());
-                }
-                return j;
-            } catch (IOException | RuntimeException e) {
+                Journal j = Journal.open(config.journal(), segmentBytes, disk, this::damagedAtOpen);
+                return new OpenAttempt(j, first, since);
+            } catch (Throwable e) {
                 String msg = e.toString();
+                if (first == null) {
+                    first = "it cannot be opened (" + msg + ")";
+                    since = System.nanoTime();
+                    journalStopped = first;
+                    record(EventType.JOURNAL_STOPPED, "event-journal", config.journal().toString(),
+                            "event journal stopped: " + first + "; events wait in memory until it can be opened",
+                            Map.of("cause", "open_failed", "journal", config.journal().toString()));
+                }
                 if (!msg.equals(said)) {
                     said = msg;
                     log.warn("event journal {} cannot be opened ({}); events are kept in memory until it can",
@@ -261,265 +390,13 @@ final class WriteBehindEventLog implements DurableEventLog {
                     return null;
                 }
                 sleep(backoff);
-                backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+                backoff = Math.min(backoff * 2, Journaler.MAX_RETRY_MILLIS);
             }
         }
     }
 
-    /**
-     * The newest journaled, unacknowledged events, oldest first and contiguous in the journal, shared by the two
-     * threads under its own lock; {@code cursor} is where the next batch to send starts.
-     */
-    private final class Window {
-        private final ArrayDeque<Journal.Entry> entries = new ArrayDeque<>();
-        private long cursor;
-        private boolean journalDone;
-
-        Window(long cursor) {
-            this.cursor = cursor;
-        }
-
-        synchronized void add(List<Journal.Entry> added) {
-            entries.addAll(added);
-            while (entries.size() > config.buffer()) {
-                entries.pollFirst(); // still in the journal; read back from there when its turn comes
-            }
-            notifyAll();
-        }
-
-        synchronized void journalDone() {
-            journalDone = true;
-            notifyAll();
-        }
-
-        synchronized boolean isJournalDone() {
-            return journalDone;
-        }
-
-        /** Waits up to {@code millis} for something new to send. */
-        synchronized void await(long millis) {
-            if (millis > 0) {
-                try {
-                    wait(millis);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
-
-        /** The next batch from the cursor: from memory when the window starts there, else from the journal file. */
-        List<Journal.Entry> next(Journal journal, int max) throws IOException {
-            long from;
-            long limit;
-            synchronized (this) {
-                Journal.Entry head = entries.peekFirst();
-                if (head != null && head.start() == cursor) {
-                    List<Journal.Entry> out = new ArrayList<>(Math.min(max, entries.size()));
-                    for (Journal.Entry en : entries) {
-                        if (out.size() == max) {
-                            break;
-                        }
-                        out.add(en);
-                    }
-                    return out;
-                }
-                from = cursor;
-                limit = head == null ? Long.MAX_VALUE : head.start();
-            }
-            return journal.read(from, max, limit);
-        }
-
-        synchronized void sent(long end) {
-            cursor = end;
-            while (!entries.isEmpty() && entries.peekFirst().end() <= end) {
-                entries.pollFirst();
-            }
-        }
-
-        synchronized long cursor() {
-            return cursor;
-        }
-
-        /** After a part of the journal could not be read back: go on from the oldest event still in memory. */
-        synchronized void skipTo(long end) {
-            cursor = entries.isEmpty() ? end : entries.peekFirst().start();
-        }
-    }
-
-    /** Moves queued events into the journal, a batch per write, and keeps it synced; thread "event-journal". */
-    private final class Journaler {
-        private final Journal journal;
-        private final Window window;
-        private final List<Event> drained = new ArrayList<>();
-        private long lastSync = System.nanoTime();
-        private String appendFailure;
-
-        Journaler(Journal journal, Window window) {
-            this.journal = journal;
-            this.window = window;
-        }
-
-        void loop() {
-            while (true) {
-                boolean stopping = closing;
-                drained.clear();
-                try {
-                    Event first = stopping ? queue.poll() : queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
-                    if (first != null) {
-                        drained.add(first);
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                queue.drainTo(drained, config.buffer());
-                if (!drained.isEmpty()) {
-                    append();
-                }
-                if (System.nanoTime() - lastSync >= SYNC_INTERVAL_NANOS) {
-                    sync();
-                }
-                if (stopping && queue.isEmpty() && (drained.isEmpty() || appendFailure != null)) {
-                    window.journalDone();
-                    return;
-                }
-            }
-        }
-
-        private void append() {
-            try {
-                List<Journal.Entry> entries = journal.append(drained);
-                journaled.addAndGet(entries.size());
-                journalBytes = journal.pendingBytes();
-                window.add(entries);
-                if (appendFailure != null) {
-                    log.info("event journal {} writable again", config.journal());
-                    appendFailure = null;
-                }
-            } catch (IOException e) {
-                String msg = e.toString();
-                if (!msg.equals(appendFailure)) {
-                    appendFailure = msg;
-                    log.warn("event journal {}: appending failed ({}); retrying, events wait in memory meanwhile",
-                            config.journal(), msg);
-                }
-                requeue(drained);
-                if (!closing) {
-                    sleep(MIN_BACKOFF_MILLIS);
-                }
-            }
-        }
-
-        /** Puts events back in front of newer ones as far as the queue allows; the rest are dropped and counted. */
-        private void requeue(List<Event> events) {
-            List<Event> newer = new ArrayList<>();
-            queue.drainTo(newer);
-            for (Event e : events) {
-                if (!queue.offer(e)) {
-                    dropped.incrementAndGet();
-                }
-            }
-            for (Event e : newer) {
-                if (!queue.offer(e)) {
-                    dropped.incrementAndGet();
-                }
-            }
-        }
-
-        private void sync() {
-            lastSync = System.nanoTime();
-            try {
-                journal.sync();
-                journal.persistAck();
-            } catch (IOException e) {
-                log.warn("event journal {}: sync failed: {}", config.journal(), e.toString());
-            }
-        }
-    }
-
-    /** Sends the oldest unacknowledged events to the store, a batch at a time, and acknowledges them; "event-writer". */
-    private final class Sender {
-        private final Journal journal;
-        private final Window window;
-        private long retryAt;
-        private long backoff = MIN_BACKOFF_MILLIS;
-        private long closeDeadline = Long.MAX_VALUE;
-
-        Sender(Journal journal, Window window) {
-            this.journal = journal;
-            this.window = window;
-        }
-
-        void loop() {
-            while (true) {
-                if (closing && closeDeadline == Long.MAX_VALUE) {
-                    closeDeadline = System.nanoTime() + config.closeTimeout().toNanos();
-                }
-                boolean backlog = window.cursor() < journal.end();
-                boolean canSend = store != null && System.currentTimeMillis() >= retryAt;
-                if (backlog && canSend && System.nanoTime() < closeDeadline) {
-                    sendOneBatch();
-                    continue;
-                }
-                if (window.isJournalDone()) {
-                    // Closing, and everything is journaled: stop when nothing more can be sent now.
-                    if (!backlog || store == null || System.currentTimeMillis() < retryAt
-                            || System.nanoTime() >= closeDeadline) {
-                        if (backlog) {
-                            log.info("event log closing: unwritten events stay in the journal {} ({} bytes) and are"
-                                    + " written at the next start", config.journal(), journal.pendingBytes());
-                        }
-                        return;
-                    }
-                }
-                long untilRetry = retryAt - System.currentTimeMillis();
-                window.await(backlog && store != null && untilRetry > 0 ? Math.min(untilRetry, IDLE_POLL_MILLIS)
-                        : IDLE_POLL_MILLIS);
-            }
-        }
-
-        private void sendOneBatch() {
-            List<Journal.Entry> batch;
-            try {
-                batch = window.next(journal, config.batchSize());
-            } catch (IOException | RuntimeException e) {
-                log.error("event journal {}: cannot read back events at offset {} ({}); skipping to the newest"
-                        + " events held in memory", config.journal(), window.cursor(), e.toString());
-                window.skipTo(journal.end());
-                return;
-            }
-            EventStore s = store;
-            if (batch.isEmpty() || s == null) {
-                return;
-            }
-            List<Event> events = new ArrayList<>(batch.size());
-            for (Journal.Entry en : batch) {
-                events.add(en.event());
-            }
-            try {
-                int fresh = s.insert(events);
-                written.addAndGet(events.size());
-                inserted.addAndGet(fresh);
-                long end = batch.getLast().end();
-                window.sent(end);
-                backoff = MIN_BACKOFF_MILLIS;
-                retryAt = 0;
-                if (status.state() != StoreStatus.State.AVAILABLE) {
-                    becomeAvailable(status.state() == StoreStatus.State.UNAVAILABLE
-                            ? "writes work again; the events that waited are being written" : "writes work");
-                }
-                try {
-                    journal.ack(end);
-                } catch (IOException e) {
-                    log.warn("event journal {}: keeping the acknowledgement mark failed ({}); events may be sent"
-                            + " again (the store skips those it has)", config.journal(), e.toString());
-                }
-                journalBytes = journal.pendingBytes();
-            } catch (Exception e) {
-                String reason = e.getMessage() == null ? e.toString() : e.getMessage();
-                becomeUnavailable(reason);
-                retryAt = System.currentTimeMillis() + backoff;
-                backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
-            }
-        }
+    private void damagedAtOpen(String what) {
+        log.warn("{}", what);
+        record(EventType.JOURNAL_DAMAGED, "event-journal", config.journal().toString(), what, Map.of());
     }
 }

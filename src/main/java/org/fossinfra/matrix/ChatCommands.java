@@ -22,12 +22,18 @@ import org.fossinfra.matrix.Messages.Reply;
 final class ChatCommands {
     private final Control control;
     private final String node;
-    private final Set<String> operators;
+    /** Replaced whole by a reload; read once per command. */
+    private volatile Set<String> operators;
 
     ChatCommands(Control control, String node, List<String> operators) {
         this.control = control;
         this.node = node;
         this.operators = Set.copyOf(operators);
+    }
+
+    /** A reload's operators: from the next command on. */
+    void operators(List<String> next) {
+        operators = Set.copyOf(next);
     }
 
     /** The answer to {@code command} from {@code sender}; never throws for anything a user can type. */

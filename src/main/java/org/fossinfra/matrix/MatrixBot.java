@@ -41,8 +41,10 @@ public final class MatrixBot implements AutoCloseable {
     /** A kind of failure is logged at most once per this period. */
     static final long LOG_PERIOD_MS = 60_000;
 
-    private final MatrixConfig config;
+    /** The start-up config, with each reload's operators and notification switches (see {@link #onReload}). */
+    private volatile MatrixConfig config;
     private final String node;
+    private final ChatCommands chat;
     private final EventLog events;
     private final LogLimiter logs = new LogLimiter(log, LOG_PERIOD_MS);
     private final Vertx vertx;
@@ -79,8 +81,9 @@ public final class MatrixBot implements AutoCloseable {
         this.outbox = Outbox.open(outboxDir, config.queueLimit(), logs);
         this.notifier = new OpsRoomNotifier(config, node, outbox, events);
         this.sender = new Sender(this, client, session, outbox, config);
-        SyncLoop sync = new SyncLoop(this, client, session, new OpsRoom(client, session, config),
-                new ChatCommands(control, node, config.operators()), store, outbox, config);
+        this.chat = new ChatCommands(control, node, config.operators());
+        SyncLoop sync = new SyncLoop(this, client, session, new OpsRoom(client, session, config), chat, store, outbox,
+                config);
         this.syncThread = daemon(sync, "matrix-sync");
         this.senderThread = daemon(sender, "matrix-sender");
     }
@@ -99,6 +102,18 @@ public final class MatrixBot implements AutoCloseable {
         bot.syncThread.start();
         bot.senderThread.start();
         return bot;
+    }
+
+    /**
+     * Takes a reload's operators (a command from someone no longer listed is refused from now on) and notification
+     * switches. The homeserver, account, room and pace stay as started: they are the bot's connection, and a reload
+     * that changes them says a restart is required.
+     */
+    public void onReload(MatrixConfig next) {
+        MatrixConfig now = config.withLive(next);
+        config = now;
+        chat.operators(now.operators());
+        notifier.onReload(now);
     }
 
     public synchronized MatrixStatus status() {

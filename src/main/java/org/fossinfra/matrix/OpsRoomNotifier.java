@@ -46,7 +46,8 @@ final class OpsRoomNotifier implements AutoCloseable {
         }
     }
 
-    private final MatrixConfig config;
+    /** Replaced by a reload (its notification switches); the group window stays as started. */
+    private volatile MatrixConfig config;
     private final String node;
     private final Outbox outbox;
     private final EventLog events;
@@ -69,6 +70,11 @@ final class OpsRoomNotifier implements AutoCloseable {
         this.windowNanos = config.groupWindow().toNanos();
         this.thread = new Thread(this::run, "matrix-notifier");
         this.thread.setDaemon(true);
+    }
+
+    /** A reload's notification switches: events recorded from now on are filtered by them. */
+    void onReload(MatrixConfig next) {
+        config = next;
     }
 
     /** Subscribes to the event log: from now on every enabled event is reported. */

@@ -1,5 +1,6 @@
 package org.fossinfra.metrics;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -45,6 +46,11 @@ public final class PrometheusMetrics {
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
         registry.getPrometheusRegistry().register((MultiCollector) () -> collect(traffic, telemetry));
+    }
+
+    /** Where other parts of the node register their own meters (e.g. the Redis store's refused keys). */
+    public MeterRegistry registry() {
+        return registry;
     }
 
     /** The text exposition format (version 0.0.4), as Prometheus scrapes it. */

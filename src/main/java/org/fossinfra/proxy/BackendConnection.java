@@ -7,8 +7,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import org.fossinfra.balance.Server;
 
 /**
- * One connection to a server: parses what the server sends and hands it to the {@link FrontendConnection} that owns
- * the connection for the current exchange; between exchanges it idles in its loop's pool.
+ * One connection to a server: parses what the server sends and hands it to the {@link ResponseRelay} of the client
+ * connection whose exchange it serves; between exchanges it idles in its loop's pool.
  *
  * <p>Hazard: bytes from a server nobody asked (an idle pooled connection receiving data) mean the connection is out
  * of step; it is closed, never reused.
@@ -23,7 +23,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Bo
     private final LoopContext loop;
     private final long idleTimeoutNanos;
     private Channel ch;
-    private FrontendConnection owner;
+    private ResponseRelay owner;
     private ByteBuf in;
     private final ResponseHead head = new ResponseHead();
     private final BodyFramer body = new BodyFramer(502, "response");
@@ -75,7 +75,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Bo
         loop.serverConnections.decrementAndGet(); // the channel was closed and deregistered, connected or not
     }
 
-    void attach(FrontendConnection o) {
+    void attach(ResponseRelay o) {
         owner = o;
         state = HEAD;
         gotBytes = false;
@@ -114,7 +114,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Bo
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ByteBuf buf = (ByteBuf) msg;
-        FrontendConnection o = owner;
+        ResponseRelay o = owner;
         if (o == null) {
             buf.release();
             close();
@@ -130,11 +130,11 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Bo
             feedBody(o, buf);
             return;
         }
-        cumulate(buf);
+        in = Buffers.cumulate(ch.alloc(), in, buf);
         process(o);
     }
 
-    private void process(FrontendConnection o) {
+    private void process(ResponseRelay o) {
         while (state == HEAD) {
             int r;
             try {
@@ -196,7 +196,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Bo
         }
     }
 
-    private void feedBody(FrontendConnection o, ByteBuf buf) {
+    private void feedBody(ResponseRelay o, ByteBuf buf) {
         boolean done;
         try {
             done = body.feed(buf, this);
@@ -225,7 +225,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Bo
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        FrontendConnection o = owner;
+        ResponseRelay o = owner;
         if (o != null) {
             o.flushToClient();
         }
@@ -233,7 +233,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Bo
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        FrontendConnection o = owner;
+        ResponseRelay o = owner;
         if (o != null && ch.isWritable()) {
             o.onServerWritable();
         }
@@ -242,7 +242,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Bo
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         releaseIn();
-        FrontendConnection o = owner;
+        ResponseRelay o = owner;
         if (o == null) {
             loop.removeIdle(this);
             return;
@@ -254,7 +254,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Bo
         } else if (state == TUNNEL) {
             o.onTunnelClosed();
         } else {
-            o.onServerClosed(this, state == BODY);
+            o.onServerClosed(this);
         }
     }
 
@@ -264,25 +264,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter implements Bo
         ctx.close();
     }
 
-    private void cumulate(ByteBuf buf) {
-        if (in == null) {
-            in = buf;
-        } else if (in.refCnt() == 1 && in.writableBytes() >= buf.readableBytes() && !in.isReadOnly()) {
-            in.writeBytes(buf);
-            buf.release();
-        } else {
-            ByteBuf merged = ch.alloc().directBuffer(in.readableBytes() + buf.readableBytes());
-            merged.writeBytes(in).writeBytes(buf);
-            in.release();
-            buf.release();
-            in = merged;
-        }
-    }
-
     private void releaseIn() {
-        if (in != null) {
-            in.release();
-            in = null;
-        }
+        in = Buffers.release(in);
     }
 }

@@ -27,7 +27,7 @@ public final class BackendRuntime {
     private final ServerSet servers;
     private final LoadBalancer[] perLoop;
     private final Map<Server, InetSocketAddress> addresses;
-    private final ConcurrentLinkedDeque<FrontendConnection> queue = new ConcurrentLinkedDeque<>();
+    private final ConcurrentLinkedDeque<ServerAssignment> queue = new ConcurrentLinkedDeque<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final Counters counters;
     final TrafficMeters.BackendMeters meters;
@@ -110,7 +110,7 @@ public final class BackendRuntime {
     }
 
     /** Adds a waiter at the tail; false when the queue is full. */
-    boolean enqueue(FrontendConnection c) {
+    boolean enqueue(ServerAssignment c) {
         if (queued.incrementAndGet() > config.queueSize()) {
             queued.decrementAndGet();
             return false;
@@ -120,13 +120,13 @@ public final class BackendRuntime {
     }
 
     /** Puts a waiter that was woken but found no slot back at the head. */
-    void requeueFirst(FrontendConnection c) {
+    void requeueFirst(ServerAssignment c) {
         queued.incrementAndGet();
         queue.addFirst(c);
     }
 
     /** Removes a waiter that gave up (timeout, client gone). */
-    void dequeue(FrontendConnection c) {
+    void dequeue(ServerAssignment c) {
         if (queue.remove(c)) {
             queued.decrementAndGet();
         }
@@ -137,7 +137,7 @@ public final class BackendRuntime {
         if (queued.get() == 0) {
             return;
         }
-        FrontendConnection c = queue.pollFirst();
+        ServerAssignment c = queue.pollFirst();
         if (c != null) {
             queued.decrementAndGet();
             c.wakeFromQueue(this);

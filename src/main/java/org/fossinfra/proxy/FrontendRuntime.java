@@ -11,9 +11,11 @@ import org.fossinfra.config.FrontendConfig;
  */
 final class FrontendRuntime {
     final FrontendConfig config;
-    final Router router;
+    final Router<BackendRuntime> router;
     final ErrorResponses errors;
     final HeadWriter.ResponseRewrite rewrite;
+    /** X-Forwarded-* and trusted proxies: who the client is, and what servers are told. */
+    final ForwardedHeaders forwarded;
     /** Checked in order for every request, before routing. */
     final RateLimitRule[] rateLimits;
     final long httpRequestNanos;
@@ -22,9 +24,10 @@ final class FrontendRuntime {
 
     FrontendRuntime(FrontendConfig config, Map<String, BackendRuntime> backends, Map<String, RateLimitRule> rules) {
         this.config = config;
-        this.router = new Router(config, backends);
+        this.router = new Router<>(config, backends);
         this.errors = new ErrorResponses(config.responseHeaders());
         this.rewrite = new HeadWriter.ResponseRewrite(config.responseHeaders());
+        this.forwarded = new ForwardedHeaders(config);
         this.rateLimits = config.rateLimits().stream().map(rules::get).toArray(RateLimitRule[]::new);
         this.httpRequestNanos = config.timeouts().httpRequest().toNanos();
         this.keepAliveNanos = config.timeouts().keepAlive().toNanos();

@@ -9,7 +9,13 @@ import java.util.Map;
 /**
  * Writes the heads the proxy forwards, straight from the parsed bytes, dropping hop-by-hop fields
  * (RFC 9110 §7.6.1: Connection, the fields it names, Keep-Alive, Proxy-Connection, TE, Upgrade unless a WebSocket
- * upgrade is under way) and normalising framing (one canonical Content-Length).
+ * upgrade is under way) and normalising a request's framing (one canonical Content-Length, or one Transfer-Encoding
+ * field ending in lower-case chunked).
+ *
+ * <p>Hazard: a request's framing fields (Transfer-Encoding, Content-Length, Host) and Expect are never dropped because
+ * Connection names them: a client that sends {@code Connection: transfer-encoding} would otherwise have its chunked
+ * body read by the server as further requests. docs/security.md lists every field dropped or rewritten here and why
+ * the server still frames each request as the client did.
  */
 final class HeadWriter {
     private static final byte[] CRLF = {'\r', '\n'};
@@ -18,8 +24,10 @@ final class HeadWriter {
     private static final byte[] HTTP10 = HttpChars.ascii(" HTTP/1.0\r\n");
     private static final byte[] STATUS11 = HttpChars.ascii("HTTP/1.1 ");
     private static final byte[] CONTENT_LENGTH = HttpChars.ascii("Content-Length: ");
+    private static final byte[] TRANSFER_ENCODING = HttpChars.ascii("Transfer-Encoding: ");
+    private static final byte[] CHUNKED = HttpChars.ascii("chunked");
+    private static final byte[] LIST_SEP = HttpChars.ascii(", ");
     private static final byte[] XFF = HttpChars.ascii("X-Forwarded-For: ");
-    private static final byte[] XFP_HTTP = HttpChars.ascii("X-Forwarded-Proto: http\r\n");
     private static final byte[] HOST = HttpChars.ascii("Host: ");
     private static final byte[] UPGRADE_WS = HttpChars.ascii("Connection: upgrade\r\nUpgrade: websocket\r\n");
     private static final byte[] CONN_KEEP_ALIVE = HttpChars.ascii("Connection: keep-alive\r\n");
@@ -55,31 +63,31 @@ final class HeadWriter {
      * The request head for the server. HTTP/1.1 goes on as HTTP/1.1; HTTP/1.0 goes on as HTTP/1.0 asking for
      * keep-alive, so the server never answers it with chunked framing it couldn't pass back.
      *
-     * @param clientAddress the client's IP text for X-Forwarded-For, or null to not add it
-     * @param forwardedProto whether to set X-Forwarded-Proto
+     * @param forwarded what to drop and add of the forwarded fields, as {@link ForwardedHeaders} decided
      */
-    static ByteBuf request(ByteBufAllocator alloc, RequestHead req, ByteBuf buf, int base, byte[] clientAddress,
-                           boolean forwardedProto) {
+    static ByteBuf request(ByteBufAllocator alloc, RequestHead req, ByteBuf buf, int base,
+                           ForwardedHeaders.Plan forwarded) {
         boolean ws = req.webSocketUpgrade();
         ByteBuf out = alloc.directBuffer(req.headLength() + 128);
         out.writeBytes(buf, base + req.methodStart, req.methodEnd - req.methodStart);
         out.writeByte(' ');
-        if (req.targetEnd == req.targetStart) {
-            out.writeByte('/');
+        boolean absolute = req.authorityStart >= 0;
+        if (absolute) {
+            writeOriginForm(out, req, buf, base);
         } else {
             out.writeBytes(buf, base + req.targetStart, req.targetEnd - req.targetStart);
         }
         out.writeBytes(req.version == RequestHead.HTTP_1_1 ? HTTP11 : HTTP10);
-        boolean absolute = req.authorityStart >= 0;
         for (int i = 0; i < req.headerCount; i++) {
             byte k = req.kind[i];
             switch (k) {
+                // Framing is written once, canonically, after the other fields.
                 case HeadParser.CONNECTION, HeadParser.KEEP_ALIVE, HeadParser.PROXY_CONNECTION, HeadParser.TE,
-                     HeadParser.UPGRADE, HeadParser.CONTENT_LENGTH -> {
+                     HeadParser.UPGRADE, HeadParser.CONTENT_LENGTH, HeadParser.TRANSFER_ENCODING -> {
                     continue;
                 }
                 case HeadParser.X_FORWARDED_PROTO -> {
-                    if (forwardedProto) {
+                    if (forwarded.protoLine != null) {
                         continue;
                     }
                 }
@@ -88,8 +96,17 @@ final class HeadWriter {
                         continue;
                     }
                 }
+                case HeadParser.EXPECT -> {
+                    // Kept even when Connection names it, as Host above and the framing below: the server must
+                    // frame the body exactly as we did, and know that the client waits for a 100 (HAProxy 2.6 keeps
+                    // them too). docs/security.md, "Request framing and smuggling".
+                }
                 default -> {
                     if (req.connectionNominated != null && req.nominatedByConnection(buf, base, i)) {
+                        continue;
+                    }
+                    if (forwarded.dropClientAddressFields && ForwardedHeaders.isClientAddressField(buf,
+                            base + req.nameStart[i], base + req.nameEnd[i])) {
                         continue;
                     }
                 }
@@ -100,16 +117,18 @@ final class HeadWriter {
             out.writeBytes(HOST).writeBytes(buf, base + req.authorityStart, req.authorityEnd - req.authorityStart)
                     .writeBytes(CRLF);
         }
-        if (req.contentLength >= 0) {
+        if (req.transferEncoding) {
+            writeTransferEncoding(out, req, buf, base);
+        } else if (req.contentLength >= 0) {
             out.writeBytes(CONTENT_LENGTH);
             writeDecimal(out, req.contentLength);
             out.writeBytes(CRLF);
         }
-        if (clientAddress != null) {
-            out.writeBytes(XFF).writeBytes(clientAddress).writeBytes(CRLF);
+        if (forwarded.forwardedFor != null) {
+            out.writeBytes(XFF).writeBytes(forwarded.forwardedFor).writeBytes(CRLF);
         }
-        if (forwardedProto) {
-            out.writeBytes(XFP_HTTP);
+        if (forwarded.protoLine != null) {
+            out.writeBytes(forwarded.protoLine);
         }
         if (ws) {
             out.writeBytes(UPGRADE_WS);
@@ -178,6 +197,69 @@ final class HeadWriter {
         }
         out.writeBytes(CRLF);
         return out;
+    }
+
+    /**
+     * The target of an absolute-form request in origin-form (RFC 9112 §3.2.2): the path and query as sent, "/" when
+     * the path is empty, and "*" for an OPTIONS with neither path nor query (§3.2.4).
+     */
+    private static void writeOriginForm(ByteBuf out, RequestHead req, ByteBuf buf, int base) {
+        int len = req.targetEnd - req.targetStart;
+        if (len == 0 && req.options) {
+            out.writeByte('*');
+            return;
+        }
+        if (len == 0 || buf.getByte(base + req.targetStart) != '/') {
+            out.writeByte('/'); // "http://host?q" is "/?q" on the host
+        }
+        out.writeBytes(buf, base + req.targetStart, len);
+    }
+
+    /**
+     * Every Transfer-Encoding field of the request as one field, the codings in order, separated by ", ", and the
+     * final chunked in lower case. The parser has checked that the list is well formed and ends in chunked; writing
+     * it as one canonical field leaves no room for a server that reads only the first field, or compares "chunked"
+     * case-sensitively, to frame the body differently from us.
+     */
+    private static void writeTransferEncoding(ByteBuf out, RequestHead req, ByteBuf buf, int base) {
+        out.writeBytes(TRANSFER_ENCODING);
+        boolean first = true;
+        for (int i = 0; i < req.headerCount; i++) {
+            if (req.kind[i] != HeadParser.TRANSFER_ENCODING) {
+                continue;
+            }
+            int end = base + req.valueEnd[i];
+            int p = base + req.valueStart[i];
+            while (p < end) {
+                int comma = p;
+                while (comma < end && buf.getByte(comma) != ',') {
+                    comma++;
+                }
+                int ts = p;
+                int te = comma;
+                while (ts < te && isOws(buf.getByte(ts))) {
+                    ts++;
+                }
+                while (te > ts && isOws(buf.getByte(te - 1))) {
+                    te--;
+                }
+                if (!first) {
+                    out.writeBytes(LIST_SEP);
+                }
+                first = false;
+                if (HttpChars.equalsIgnoreCase(buf, ts, te, CHUNKED)) {
+                    out.writeBytes(CHUNKED);
+                } else {
+                    out.writeBytes(buf, ts, te - ts);
+                }
+                p = comma + 1;
+            }
+        }
+        out.writeBytes(CRLF);
+    }
+
+    private static boolean isOws(byte b) {
+        return b == ' ' || b == '\t';
     }
 
     private static void writeField(ByteBuf out, ByteBuf buf, int base, HeadParser h, int i) {

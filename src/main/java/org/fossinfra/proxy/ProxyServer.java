@@ -200,8 +200,8 @@ public final class ProxyServer implements AutoCloseable, TrafficSource {
     /**
      * Applies {@code next}: the first call starts the proxy, later ones reload it.
      *
-     * @return completes when every listener is bound and the new snapshots serve traffic; fails (and nothing
-     *     changed) when a listener can't be bound
+     * @return completes when every listener is bound, the new snapshots serve traffic and the listeners let go of are
+     *     closed; fails (and nothing changed) when a listener can't be bound
      */
     public synchronized CompletableFuture<Void> apply(Config next) {
         // Weight changes touch live servers, so they wait for the swap: a reload that fails to bind changes nothing.
@@ -233,17 +233,34 @@ public final class ProxyServer implements AutoCloseable, TrafficSource {
                 }
                 throw new IllegalStateException(err.getCause() != null ? err.getCause().getMessage() : err.getMessage(), err);
             }
+            List<ChannelFuture> closing;
             synchronized (this) {
                 weightChanges.forEach(Runnable::run);
-                swap(next, newBackends, bound, limits.rules());
+                closing = swap(next, newBackends, bound, limits.rules());
                 rateLimits.commit(limits);
             }
-            return null;
-        });
+            return closing;
+        }).thenCompose(ProxyServer::allDone);
     }
 
-    private void swap(Config next, Map<String, BackendRuntime> newBackends, Map<String, Channel> bound,
-                      Map<String, RateLimitRule> rules) {
+    /**
+     * Completes when every listener the swap let go of is closed, so that once a reload has answered, a removed or moved
+     * frontend's old port refuses connections (and may be bound by something else).
+     */
+    private static CompletableFuture<Void> allDone(List<ChannelFuture> closing) {
+        CompletableFuture<?>[] each = new CompletableFuture<?>[closing.size()];
+        for (int i = 0; i < each.length; i++) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            closing.get(i).addListener(f -> done.complete(null)); // a close that failed leaves nothing to wait for
+            each[i] = done;
+        }
+        return CompletableFuture.allOf(each);
+    }
+
+    /** Puts {@code next} in place; returns the closing of the listeners it let go of. */
+    private List<ChannelFuture> swap(Config next, Map<String, BackendRuntime> newBackends, Map<String, Channel> bound,
+                                     Map<String, RateLimitRule> rules) {
+        List<ChannelFuture> closing = new ArrayList<>();
         this.backends = Collections.unmodifiableMap(newBackends);
         List<String> keep = new ArrayList<>();
         for (FrontendConfig f : next.frontends()) {
@@ -255,7 +272,7 @@ public final class ProxyServer implements AutoCloseable, TrafficSource {
                 Channel old = s.listener;
                 s.listener = ch;
                 if (old != null) {
-                    old.close();
+                    closing.add(old.close());
                 }
             }
         }
@@ -264,12 +281,13 @@ public final class ProxyServer implements AutoCloseable, TrafficSource {
             if (!keep.contains(e.getKey())) {
                 Channel l = e.getValue().listener;
                 if (l != null) {
-                    l.close(); // accepted connections live on and finish on their last snapshot
+                    closing.add(l.close()); // accepted connections live on and finish on their last snapshot
                 }
                 it.remove();
             }
         }
         this.config = next;
+        return closing;
     }
 
     private static boolean sameBind(FrontendSlot s, FrontendConfig f) {
@@ -296,7 +314,7 @@ public final class ProxyServer implements AutoCloseable, TrafficSource {
                             ch.close();
                             return;
                         }
-                        ch.pipeline().addLast(new FrontendConnection(slot, ProxyServer.this));
+                        ch.pipeline().addLast(new FrontendConnection(slot, ProxyServer.this, ch));
                     }
                 });
         ChannelFuture cf = b.bind(f.bind().host(), f.bind().port());

@@ -45,7 +45,8 @@ final class RateLimitRule {
      * without the header (or with it empty) is counted under its address, so leaving it out doesn't escape the
      * limit; the prefix keeps a header value from ever naming an address's count.
      *
-     * @param address the client address as text, made once per connection: the common case allocates nothing
+     * @param address the client's key ({@link ClientAddress#limitKey}: an IPv6 client's /64), made once per
+     *                connection or per believed client: the common case allocates nothing
      */
     String key(RequestHead req, ByteBuf buf, int base, String address) {
         if (header == null) {

@@ -21,6 +21,7 @@ final class RequestHead extends HeadParser {
     int authorityEnd = -1;
     int version;
     boolean head;
+    boolean options;
     boolean idempotent;
     private int emptyLinesSkipped;
 
@@ -42,6 +43,7 @@ final class RequestHead extends HeadParser {
         authorityEnd = -1;
         emptyLinesSkipped = 0;
         head = false;
+        options = false;
         idempotent = false;
     }
 
@@ -96,7 +98,8 @@ final class RequestHead extends HeadParser {
         targetEnd = sp2;
         int mlen = sp1 - start;
         head = is(buf, base + start, mlen, "HEAD");
-        idempotent = head || is(buf, base + start, mlen, "GET") || is(buf, base + start, mlen, "OPTIONS")
+        options = is(buf, base + start, mlen, "OPTIONS");
+        idempotent = head || options || is(buf, base + start, mlen, "GET")
                 || is(buf, base + start, mlen, "PUT") || is(buf, base + start, mlen, "DELETE")
                 || is(buf, base + start, mlen, "TRACE");
         if (is(buf, base + start, mlen, "CONNECT")) {
@@ -106,7 +109,7 @@ final class RequestHead extends HeadParser {
         if (t0 == '/') {
             return true;
         }
-        if (t0 == '*' && sp2 - ts == 1 && is(buf, base + start, mlen, "OPTIONS")) {
+        if (t0 == '*' && sp2 - ts == 1 && options) {
             return true;
         }
         absoluteForm(buf, base, ts, sp2);
@@ -131,6 +134,9 @@ final class RequestHead extends HeadParser {
             if (b == '@') {
                 throw framing("userinfo in the request target");
             }
+            if (b == '\\') {
+                throw framing("invalid authority in the request target"); // refused in Host too
+            }
             p++;
         }
         if (p == as) {
@@ -138,7 +144,7 @@ final class RequestHead extends HeadParser {
         }
         authorityStart = as;
         authorityEnd = p;
-        targetStart = p; // forwarded in origin-form; empty path becomes "/"
+        targetStart = p; // forwarded in origin-form (HeadWriter): an empty path becomes "/", or "*" for OPTIONS
     }
 
     @Override

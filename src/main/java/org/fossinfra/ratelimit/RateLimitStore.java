@@ -4,15 +4,16 @@ import java.util.function.LongSupplier;
 
 /**
  * Where a rule's counts live: in this process (the default, for one node) or in a store every node shares (Redis,
- * {@code org.fossinfra.store.RedisRateLimitStore}). Rules never share counts: each {@link #limiter} call names its
+ * {@code org.fossinfra.redis.RedisRateLimitStore}). Rules never share counts: each {@link #limiter} call names its
  * rule, and its keys are kept apart from every other rule's.
  */
 public interface RateLimitStore extends AutoCloseable {
 
     /**
-     * The counts of rule {@code name} under {@code policy}. A store that keeps keys in memory holds at most
-     * {@code maxKeys} of them at once (HAProxy's stick-table {@code size}); Redis ignores it, its keys expire by
-     * themselves. The in-process store starts every call with empty counts.
+     * The counts of rule {@code name} under {@code policy}, holding at most {@code maxKeys} keys at once (HAProxy's
+     * stick-table {@code size}): the in-process store drops the least recently used key for a new one; Redis, shared
+     * by every node, makes no new key beyond it and answers {@link Decision.Unavailable} (dropping a key there would
+     * reset a limit in force on every node). The in-process store starts every call with empty counts.
      */
     Limiter limiter(String name, Policy policy, int maxKeys);
 

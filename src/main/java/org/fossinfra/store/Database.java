@@ -69,7 +69,7 @@ public final class Database implements AutoCloseable {
     private final CountDownLatch closing = new CountDownLatch(1);
     private final AtomicBoolean refreshing = new AtomicBoolean();
     private volatile boolean closed;
-    private volatile EmbeddedServer server;
+    private volatile EmbeddedPostgresServer server;
     private volatile HikariDataSource pool;
     private volatile PartitionJob job;
     private volatile String description;
@@ -139,7 +139,7 @@ public final class Database implements AutoCloseable {
             case DatabaseConfig.Embedded e -> {
                 if (server == null) {
                     long t0 = System.nanoTime();
-                    EmbeddedServer started = EmbeddedServer.start(e.directory());
+                    EmbeddedPostgresServer started = EmbeddedPostgresServer.start(e.directory());
                     if (closed) {
                         started.close(); // the node stopped while this one was starting
                         return;
@@ -152,7 +152,7 @@ public final class Database implements AutoCloseable {
                     return;
                 }
                 url = server.jdbcUrl();
-                user = EmbeddedServer.USER;
+                user = EmbeddedPostgresServer.USER;
                 password = server.password();
             }
             case DatabaseConfig.External x -> {
@@ -233,7 +233,7 @@ public final class Database implements AutoCloseable {
         return switch (config.target()) {
             case DatabaseConfig.Embedded em -> e instanceof java.io.IOException ? e.getMessage()
                     : PgErrors.describe(e, "the embedded PostgreSQL" + (server == null ? "" : " (127.0.0.1:"
-                    + server.port() + ")"), EmbeddedServer.USER, EmbeddedServer.DATABASE);
+                    + server.port() + ")"), EmbeddedPostgresServer.USER, EmbeddedPostgresServer.DATABASE);
             case DatabaseConfig.External x -> PgErrors.describe(e, "PostgreSQL at " + x.address(), x.user(),
                     x.database());
             case DatabaseConfig.Disabled d -> String.valueOf(e.getMessage());
@@ -334,7 +334,7 @@ public final class Database implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         closePool();
-        EmbeddedServer s = server;
+        EmbeddedPostgresServer s = server;
         if (s != null) {
             s.close();
             server = null;

@@ -4,8 +4,8 @@ import java.util.Optional;
 
 /**
  * A cluster-wide lock for jobs that one node at a time should run (the partition job). Taken without waiting: a node
- * that does not get it skips the run, since another node is doing the work. PostgreSQL advisory locks for now
- * ({@link #advisory}); a Redis lock can take its place behind this interface.
+ * that does not get it skips the run, since another node is doing the work. A PostgreSQL advisory lock
+ * ({@link #advisory}): the database the job works on is the one place every node running it already shares.
  */
 public interface JobLock {
 

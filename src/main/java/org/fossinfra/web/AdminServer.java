@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Locale;
 import org.fossinfra.balance.AdminState;
 import org.fossinfra.config.AdminConfig;
@@ -48,6 +49,8 @@ import org.fossinfra.metrics.PrometheusMetrics;
 public final class AdminServer {
     private final Vertx vertx;
     private final AdminConfig config;
+    /** The tokens in force: the config's at start, then each reload's (a token removed from the file stops at once). */
+    private volatile List<AdminConfig.Token> tokens;
     private final Control control;
     private final PrometheusMetrics metrics;
     private final Dashboard dashboard;
@@ -63,8 +66,21 @@ public final class AdminServer {
         this.metrics = metrics;
         this.vertx = vertx;
         this.config = config;
+        this.tokens = config.tokens();
         this.control = control;
         this.dashboard = dashboard;
+    }
+
+    /**
+     * Takes a reloaded admin section: its tokens from the next request on, and its dashboard users (sessions of removed
+     * users, or of users whose password changed, end). The listener's address is not changed here: a different
+     * {@code admin.bind} waits for a restart, and the reload says so.
+     */
+    public void onReload(AdminConfig next) {
+        tokens = next.tokens();
+        if (dashboard != null) {
+            dashboard.onReload(next);
+        }
     }
 
     public Future<HttpServer> start() {
@@ -108,7 +124,7 @@ public final class AdminServer {
         if (dashboard != null) {
             dashboard.mount(r);
         }
-        r.errorHandler(500, ctx -> error(ctx, 500, "internal error: " + ctx.failure()));
+        r.errorHandler(500, InternalErrors::handle);
         r.errorHandler(405, ctx -> error(ctx, 405, "method not allowed"));
         r.route().last().handler(ctx -> ctx.response().setStatusCode(404).putHeader("Content-Type", "text/plain")
                 .end("foss-infra admin listener: nothing here. The dashboard is at / (sign in at /login); the JSON API"
@@ -117,6 +133,11 @@ public final class AdminServer {
                 .requestHandler(r)
                 .listen()
                 .onSuccess(s -> server = s);
+    }
+
+    /** The dashboard on this listener, or null (for tests in this package). */
+    Dashboard dashboard() {
+        return dashboard;
     }
 
     public int port() {
@@ -134,7 +155,7 @@ public final class AdminServer {
         String h = ctx.request().getHeader("Authorization");
         if (h != null && h.regionMatches(true, 0, "Bearer ", 0, 7)) {
             byte[] given = h.substring(7).trim().getBytes(StandardCharsets.UTF_8);
-            for (AdminConfig.Token t : config.tokens()) {
+            for (AdminConfig.Token t : tokens) {
                 // Constant-time comparison: the API must not leak a token byte by byte through timing.
                 if (MessageDigest.isEqual(given, t.secret().getBytes(StandardCharsets.UTF_8))) {
                     ctx.put("actor", "api:" + t.name());

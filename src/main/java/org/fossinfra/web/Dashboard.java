@@ -38,6 +38,7 @@ public final class Dashboard implements AutoCloseable {
     private final Vertx vertx;
     private final String nodeName;
     private final Sessions sessions = new Sessions();
+    private final PasswordChecker passwords = new PasswordChecker();
     private final Assets assets = new Assets();
     private final Templates templates = new Templates();
     private final LoginPage login;
@@ -50,6 +51,10 @@ public final class Dashboard implements AutoCloseable {
     private final LiveUpdates live;
     private final AutoCloseable tickSubscription;
     private final long sweepTimer;
+
+    /** What flash.jte shows: {@code ok} or {@code error}, and the message. */
+    record Flash(String kind, String message) {
+    }
 
     /** A page or action handler that runs only with a live session. */
     interface SessionHandler {
@@ -67,7 +72,8 @@ public final class Dashboard implements AutoCloseable {
         this.vertx = vertx;
         this.nodeName = nodeName;
         String version = Dashboard.class.getPackage().getImplementationVersion();
-        this.login = new LoginPage(this, vertx, sessions, new LoginLimiter(), control.events(), admin.users());
+        this.login = new LoginPage(this, vertx, sessions, new LoginLimiter(), passwords, control.events(),
+                admin.users());
         this.overview = new OverviewPage(this, control, telemetry,
                 new OverviewPage.NodeInfo(nodeName, version == null ? "development build" : "v" + version, transport));
         this.backends = new BackendsPage(this, control, telemetry);
@@ -174,7 +180,7 @@ public final class Dashboard implements AutoCloseable {
     void result(RoutingContext ctx, int status, String message, String back) {
         if (isHtmx(ctx) || back == null) {
             String kind = status < 300 ? "ok" : "error";
-            html(ctx, status, "<div class=\"flash " + kind + "\" role=\"status\">" + escape(message) + "</div>");
+            html(ctx, status, templates.page("flash", new Flash(kind, message)));
         } else {
             redirect(ctx, 303, back);
         }
@@ -195,22 +201,6 @@ public final class Dashboard implements AutoCloseable {
         return "true".equals(ctx.request().getHeader("HX-Request"));
     }
 
-    static String escape(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 16);
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '&' -> sb.append("&amp;");
-                case '<' -> sb.append("&lt;");
-                case '>' -> sb.append("&gt;");
-                case '"' -> sb.append("&quot;");
-                case '\'' -> sb.append("&#39;");
-                default -> sb.append(c);
-            }
-        }
-        return sb.toString();
-    }
-
     Templates templates() {
         return templates;
     }
@@ -223,9 +213,19 @@ public final class Dashboard implements AutoCloseable {
         return nodeName;
     }
 
+    /** Takes a reloaded admin section's users: see {@link LoginPage#onReload}. */
+    void onReload(AdminConfig next) {
+        login.onReload(next.users());
+    }
+
     /** Shows {@code bot} on the Matrix page (started after the dashboard, so it is handed over here). */
     public void showMatrix(org.fossinfra.matrix.MatrixBot bot) {
         matrix.attach(bot);
+    }
+
+    /** The sign-in password checker (tests count its checks). */
+    PasswordChecker passwords() {
+        return passwords;
     }
 
     /** Live viewers connected now (for tests and the benchmark's sanity check). */
@@ -242,5 +242,6 @@ public final class Dashboard implements AutoCloseable {
             // a list removal; cannot fail
         }
         live.close();
+        passwords.close();
     }
 }

@@ -113,6 +113,7 @@ final class Json {
         return new JsonObject()
                 .put("applied", r.applied())
                 .put("changes", new JsonArray(r.changes()))
+                .put("restartRequired", new JsonArray(r.restartRequired()))
                 .put("errors", new JsonArray(r.errors()));
     }
 

@@ -1,49 +1,85 @@
 package org.fossinfra.web;
 
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 
 /**
- * Slows password guessing: after {@link #MAX_FAILURES} failed logins within {@link #WINDOW_MILLIS}, from one client
- * address or for one user name, further attempts are refused without checking the password until the oldest of those
- * failures is a window old. Per address stops one client trying many names; per user stops many clients trying one.
+ * Slows password guessing. Every attempt is counted as a failure <em>before</em> its password is checked
+ * ({@link #admit}), and given back if it turns out right ({@link #succeeded}) or is never checked ({@link #cancelled}):
+ * a burst of concurrent attempts cannot all pass the limit while their checks are still running.
  *
- * <p>Hazard: the per-user limit lets anyone lock a known user out for a minute at a time, the usual price of
- * stopping distributed guessing. Memory is bounded: past {@link #MAX_KEYS} keys the stale ones are dropped and, if
- * that is not enough, all (a flood of fresh keys is itself reason to forget).
+ * <p>Two limits. <b>Per address</b>: after {@link #MAX_FAILURES} failures within {@link #WINDOW_MILLIS} from one
+ * client address, its further attempts are refused without a check until the oldest is a window old. <b>Per user</b>:
+ * the same number of failures for one user name from as many <em>different</em> addresses locks the name, which stops
+ * many clients each staying under their address's limit while guessing one password. Only an address's first failure
+ * for a name in the window counts towards the name, so a flood from one address locks that address, not the user.
+ *
+ * <p>Hazard: the per-user limit lets anyone with five addresses lock a known user out, the usual price of stopping
+ * distributed guessing. So it does not apply to an address the user signed in from successfully within
+ * {@link #KNOWN_MILLIS} (still limited per address): a locked-out user can sign in from where they usually do.
+ *
+ * <p>Memory is bounded to {@link #MAX_KEYS} keys. Past it, the least recently failed key that is not locked out goes
+ * (only when every key is locked, the oldest locked one): a flood of fresh keys, which each count a single failure,
+ * cannot wipe a real attacker's lock-out. Methods are synchronized: sign-ins are rare, and a check-then-count that two
+ * event loops interleave would let a burst through.
  */
 final class LoginLimiter {
     static final int MAX_FAILURES = 5;
     static final long WINDOW_MILLIS = 60_000;
     static final int MAX_KEYS = 10_000;
+    /** How long a successful sign-in makes its address exempt from its user's lock: a month of usual places. */
+    static final long KNOWN_MILLIS = 30L * 24 * 3600 * 1000;
 
-    private final ConcurrentHashMap<String, Failures> byKey = new ConcurrentHashMap<>();
+    /** The outcome of {@link #admit}: a check may run (and was counted), or the client must wait. */
+    sealed interface Admission permits Allowed, Limited {
+    }
 
-    /** The last failures of one key, a ring of their times. */
+    /** Counted as a failure at {@code at}; settle it with {@link #succeeded} or {@link #cancelled} if need be. */
+    record Allowed(long at) implements Admission {
+    }
+
+    /** Refused for {@code retryAfterSeconds}; {@code firstNotice} once per lock-out, so a flood makes one event. */
+    record Limited(long retryAfterSeconds, boolean firstNotice) implements Admission {
+    }
+
+    /** One counted failure: when, and from where (a user's failures keep one per address). */
+    private record Failure(String address, long at) {
+    }
+
+    /** The last failures of one key, oldest first, at most {@link #MAX_FAILURES}. */
     private static final class Failures {
-        final long[] times = new long[MAX_FAILURES];
-        int count;
+        final ArrayDeque<Failure> recent = new ArrayDeque<>(MAX_FAILURES);
         long lastLimitedNoticeMillis = Long.MIN_VALUE / 2;
 
-        synchronized void add(long now) {
-            times[count % MAX_FAILURES] = now;
-            count++;
+        void add(Failure f) {
+            if (recent.size() == MAX_FAILURES) {
+                recent.removeFirst();
+            }
+            recent.addLast(f);
         }
 
         /** Millis until another attempt is allowed; 0 when allowed now. */
-        synchronized long waitMillis(long now) {
-            if (count < MAX_FAILURES) {
+        long waitMillis(long now) {
+            if (recent.size() < MAX_FAILURES) {
                 return 0;
             }
-            long oldest = times[count % MAX_FAILURES]; // the oldest of the last MAX_FAILURES
-            return Math.max(0, oldest + WINDOW_MILLIS - now);
+            return Math.max(0, recent.peekFirst().at() + WINDOW_MILLIS - now);
         }
 
-        synchronized boolean stale(long now) {
-            return count == 0 || times[(count - 1) % MAX_FAILURES] + WINDOW_MILLIS <= now;
+        boolean countsAddress(String address, long now) {
+            for (Failure f : recent) {
+                if (f.address().equals(address) && f.at() + WINDOW_MILLIS > now) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /** True once per lock-out, so that refused attempts make one event rather than a flood. */
-        synchronized boolean firstNotice(long now) {
+        boolean firstNotice(long now) {
             if (now - lastLimitedNoticeMillis < WINDOW_MILLIS) {
                 return false;
             }
@@ -52,39 +88,104 @@ final class LoginLimiter {
         }
     }
 
-    /** Seconds (rounded up) the client must wait before trying again; 0 when it may try now. */
-    long retryAfterSeconds(String address, String user, long now) {
-        long millis = Math.max(wait(addressKey(address), now), wait(userKey(user), now));
-        return (millis + 999) / 1000;
-    }
+    /** Access order: the eldest entry is the least recently failed (or looked at) key. */
+    private final LinkedHashMap<String, Failures> byKey = new LinkedHashMap<>(256, 0.75f, true);
+    /** "address user" → when that user last signed in from that address; the eldest first, bounded likewise. */
+    private final LinkedHashMap<String, Long> known = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > MAX_KEYS;
+        }
+    };
 
-    /** Whether this refused attempt should be recorded: the first refusal of a lock-out is, the following are not. */
-    boolean shouldRecordRefusal(String address, String user, long now) {
+    /**
+     * Whether an attempt by {@code user} from {@code address} may have its password checked now. When it may, it is
+     * already counted as a failure of the address, and of the user unless this address has a failure for the user in
+     * the window already.
+     */
+    synchronized Admission admit(String address, String user, long now) {
         Failures a = byKey.get(addressKey(address));
-        Failures u = byKey.get(userKey(user));
-        boolean first = a != null && a.waitMillis(now) > 0 && a.firstNotice(now);
-        return (u != null && u.waitMillis(now) > 0 && u.firstNotice(now)) || first;
+        Failures u = isKnown(address, user, now) ? null : byKey.get(userKey(user));
+        long wait = Math.max(a == null ? 0 : a.waitMillis(now), u == null ? 0 : u.waitMillis(now));
+        if (wait > 0) {
+            boolean notice = a != null && a.waitMillis(now) > 0 && a.firstNotice(now);
+            notice |= u != null && u.waitMillis(now) > 0 && u.firstNotice(now);
+            return new Limited((wait + 999) / 1000, notice);
+        }
+        Failure f = new Failure(address, now);
+        failures(addressKey(address), now).add(f);
+        Failures forUser = failures(userKey(user), now);
+        if (!forUser.countsAddress(address, now)) {
+            forUser.add(f);
+        }
+        return new Allowed(now);
     }
 
-    void recordFailure(String address, String user, long now) {
-        if (byKey.size() >= MAX_KEYS) {
-            byKey.values().removeIf(f -> f.stale(now));
-            if (byKey.size() >= MAX_KEYS) {
-                byKey.clear();
+    /**
+     * The password was right: the attempt is given back to the address (one good account must not leave a scan's
+     * count standing, nor add to it), the user's failures are cleared, and the address becomes known for the user.
+     */
+    synchronized void succeeded(String address, String user, Allowed attempt, long now) {
+        refund(addressKey(address), address, attempt.at());
+        byKey.remove(userKey(user));
+        known.put(address + " " + user.toLowerCase(Locale.ROOT), now);
+    }
+
+    /** The attempt was never checked (the checker was busy): nothing was guessed, so nothing counts. */
+    synchronized void cancelled(String address, String user, Allowed attempt) {
+        refund(addressKey(address), address, attempt.at());
+        refund(userKey(user), address, attempt.at());
+    }
+
+    synchronized int keys() {
+        return byKey.size();
+    }
+
+    /** Whether {@code key} still has failures (for tests of the eviction order). */
+    synchronized boolean remembers(String address) {
+        return byKey.containsKey(addressKey(address));
+    }
+
+    private boolean isKnown(String address, String user, long now) {
+        Long at = known.get(address + " " + user.toLowerCase(Locale.ROOT));
+        return at != null && now - at < KNOWN_MILLIS;
+    }
+
+    private void refund(String key, String address, long at) {
+        Failures f = byKey.get(key);
+        if (f != null) {
+            f.recent.removeIf(x -> x.at() == at && x.address().equals(address));
+            if (f.recent.isEmpty()) {
+                byKey.remove(key);
             }
         }
-        byKey.computeIfAbsent(addressKey(address), k -> new Failures()).add(now);
-        byKey.computeIfAbsent(userKey(user), k -> new Failures()).add(now);
     }
 
-    /** A successful login clears its user's failures (not its address's: one good account must not reset a scan). */
-    void recordSuccess(String user) {
-        byKey.remove(userKey(user));
-    }
-
-    private long wait(String key, long now) {
+    /** The failures of {@code key}, made (and room made for them) when new. */
+    private Failures failures(String key, long now) {
         Failures f = byKey.get(key);
-        return f == null ? 0 : f.waitMillis(now);
+        if (f == null) {
+            if (byKey.size() >= MAX_KEYS) {
+                evictOne(now);
+            }
+            f = new Failures();
+            byKey.put(key, f);
+        }
+        return f;
+    }
+
+    /** The least recently failed key that is not locked out; the eldest of all when every key is. */
+    private void evictOne(long now) {
+        Iterator<Failures> it = byKey.values().iterator();
+        while (it.hasNext()) {
+            if (it.next().waitMillis(now) == 0) {
+                it.remove();
+                return;
+            }
+        }
+        it = byKey.values().iterator();
+        it.next();
+        it.remove();
     }
 
     private static String addressKey(String address) {
@@ -92,6 +193,6 @@ final class LoginLimiter {
     }
 
     private static String userKey(String user) {
-        return "u:" + user.toLowerCase(java.util.Locale.ROOT);
+        return "u:" + user.toLowerCase(Locale.ROOT);
     }
 }

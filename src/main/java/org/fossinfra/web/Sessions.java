@@ -105,6 +105,18 @@ final class Sessions {
         byId.remove(s.id);
     }
 
+    /** Ends every session of the users {@code gone} holds (removed from the config, or their password changed). */
+    int endUsers(java.util.function.Predicate<String> gone) {
+        int ended = 0;
+        for (Session s : byId.values()) {
+            if (gone.test(s.user)) {
+                end(s);
+                ended++;
+            }
+        }
+        return ended;
+    }
+
     /** Drops expired sessions; run once a minute. */
     void sweep(long now) {
         byId.values().removeIf(s -> {

@@ -31,6 +31,8 @@ class ConfigDocsTest {
         assertThat(f.responseHeaders()).containsEntry("X-XSS-Protection", "1; mode=block");
         assertThat(f.routes()).extracting(RouteConfig::backend).containsExactly("ws", "matrix", "api");
         assertThat(f.defaultBackend()).isEqualTo("web");
+        assertThat(f.forwardedFor()).isEqualTo(FrontendConfig.ForwardedFor.REPLACE);
+        assertThat(f.trustedProxies()).containsExactly(Cidr.parse("127.0.0.0/8"));
         assertThat(c.backends()).extracting(BackendConfig::name, BackendConfig::balance).containsExactly(
                 tuple("web", Algorithm.LEAST_CONNECTIONS),
                 tuple("ws", Algorithm.SOURCE),

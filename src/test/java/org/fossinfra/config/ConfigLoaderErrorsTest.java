@@ -257,15 +257,56 @@ class ConfigLoaderErrorsTest {
                 """ + BASE;
         assertThat(errors(yaml)).containsExactly(
                 "demo.yaml:7 admin.tokens[0].secret: environment variable FOSS_ADMIN_TOKEN is not set;"
-                        + " export it, or write ${FOSS_ADMIN_TOKEN:-some-default}.");
+                        + " export it before starting the node (a secret has no default: one written here would ship"
+                        + " a known password).");
+    }
+
+    @Test
+    void forwardedForTakesAModeAndTrueAsksWhichOne() throws Exception {
+        String yaml = BASE.replace("    default-backend: web\n", "    default-backend: web\n    forwarded-for: %s\n");
+        for (String mode : new String[] {"replace", "append", "false"}) {
+            assertThat(ConfigLoader.parse(yaml.formatted(mode), "demo.yaml", Map.of()).frontends().getFirst()
+                    .forwardedFor().configText()).isEqualTo(mode);
+        }
+        assertThat(errors(yaml.formatted("true"))).containsExactly(
+                "demo.yaml:5 frontends[0] 'http'.forwarded-for: true no longer says which mode; write replace for a"
+                        + " frontend that clients reach directly (their X-Forwarded-For, X-Real-IP and Forwarded are"
+                        + " dropped), or append to keep the client's list and add the address, as true did (for a"
+                        + " node behind a trusted proxy).");
+        assertThat(errors(yaml.formatted("apend"))).containsExactly(
+                "demo.yaml:5 frontends[0] 'http'.forwarded-for: 'apend' is not a forwarded-for mode; did you mean"
+                        + " 'append'? Valid: replace, append, false.");
+    }
+
+    @Test
+    void trustedProxiesAreAddressesOrCidrBlocks() throws Exception {
+        String yaml = BASE.replace("    default-backend: web\n", "    default-backend: web\n    trusted-proxies: %s\n");
+        assertThat(ConfigLoader.parse(yaml.formatted("[10.0.0.0/8, 192.0.2.7, \"2001:db8::/32\", \"::1\"]"),
+                "demo.yaml", Map.of()).frontends().getFirst().trustedProxies()).extracting(Cidr::toString)
+                .containsExactly("10.0.0.0/8", "192.0.2.7/32", "2001:db8::/32", "::1/128");
+        assertThat(ConfigLoader.parse(yaml.formatted("127.0.0.0/8"), "demo.yaml", Map.of()).frontends().getFirst()
+                .trustedProxies()).extracting(Cidr::toString).containsExactly("127.0.0.0/8");
+        String wrong = "[10.0.0.1/8, 10.0.0.0/33, proxy.example.com, 010.0.0.1, \"::ffff:1.2.3.4/64\"]";
+        assertThat(errors(yaml.formatted(wrong)))
+                .containsExactly(
+                        "demo.yaml:5 frontends[0] 'http'.trusted-proxies[0]: '10.0.0.1/8' has bits set past its /8"
+                                + " prefix; write 10.0.0.0/8 for the block, or 10.0.0.1 alone for the one address.",
+                        "demo.yaml:5 frontends[0] 'http'.trusted-proxies[1]: '10.0.0.0/33' has no valid prefix length;"
+                                + " write /0 to /32 after an IPv4 address.",
+                        "demo.yaml:5 frontends[0] 'http'.trusted-proxies[2]: 'proxy.example.com' is not an IP address"
+                                + " or a CIDR block; write e.g. 10.0.0.0/8, 192.0.2.7 or 2001:db8::/32.",
+                        "demo.yaml:5 frontends[0] 'http'.trusted-proxies[3]: '010.0.0.1' is not an IP address or a"
+                                + " CIDR block; write e.g. 10.0.0.0/8, 192.0.2.7 or 2001:db8::/32.",
+                        "demo.yaml:5 frontends[0] 'http'.trusted-proxies[4]: '::ffff:1.2.3.4/64' has no valid prefix"
+                                + " length; write /0 to /32 after an IPv4 address.");
     }
 
     @Test
     void yesNoBooleansAreRefused() {
-        String yaml = BASE.replace("    default-backend: web\n", "    default-backend: web\n    forwarded-for: yes\n")
+        String yaml = BASE.replace("    default-backend: web\n", "    default-backend: web\n    forwarded-proto: yes\n")
                 + "        backup: off\n";
         assertThat(errors(yaml)).containsExactly(
-                "demo.yaml:5 frontends[0] 'http'.forwarded-for: 'yes' is not a boolean here; write true or false.",
+                "demo.yaml:5 frontends[0] 'http'.forwarded-proto: 'yes' is not a boolean here; write true or false.",
                 "demo.yaml:11 backends[0] 'web'.servers[0] 'web1'.backup: 'off' is not a boolean here;"
                         + " write true or false.");
     }
@@ -333,6 +374,54 @@ class ConfigLoaderErrorsTest {
     }
 
     @Test
+    void aPathPrefixThatIsNotANormalPathSaysWhatItReadsAs() {
+        String yaml = BASE.replace("    default-backend: web\n", """
+                    routes:
+                      - backend: web
+                        when: { path-prefix: [/api/./v1, "//api", /%61pi, /a%3fb, "/api?x=1", /api%2Fv1, /.., /ok] }
+                """);
+        assertThat(errors(yaml)).containsExactly(
+                "demo.yaml:6 frontends[0] 'http'.routes[0].when.path-prefix[0]: '/api/./v1' is compared with request"
+                        + " paths in normal form (dot segments and repeated slashes removed, %XX of letters, digits"
+                        + " and -._~ decoded), where it reads '/api/v1'; write /api/v1, or use path-prefix-raw to"
+                        + " compare the raw request target.",
+                "demo.yaml:6 frontends[0] 'http'.routes[0].when.path-prefix[1]: '//api' is compared with request"
+                        + " paths in normal form (dot segments and repeated slashes removed, %XX of letters, digits"
+                        + " and -._~ decoded), where it reads '/api'; write /api, or use path-prefix-raw to compare"
+                        + " the raw request target.",
+                "demo.yaml:6 frontends[0] 'http'.routes[0].when.path-prefix[2]: '/%61pi' is compared with request"
+                        + " paths in normal form (dot segments and repeated slashes removed, %XX of letters, digits"
+                        + " and -._~ decoded), where it reads '/api'; write /api, or use path-prefix-raw to compare"
+                        + " the raw request target.",
+                "demo.yaml:6 frontends[0] 'http'.routes[0].when.path-prefix[3]: '/a%3fb' is compared with request"
+                        + " paths in normal form (dot segments and repeated slashes removed, %XX of letters, digits"
+                        + " and -._~ decoded), where it reads '/a%3Fb'; write /a%3Fb, or use path-prefix-raw to"
+                        + " compare the raw request target.",
+                "demo.yaml:6 frontends[0] 'http'.routes[0].when.path-prefix[4]: '/api?x=1' has a query or a fragment,"
+                        + " which path-prefix does not look at; write the path alone, or use path-prefix-raw to"
+                        + " compare the raw request target.",
+                "demo.yaml:6 frontends[0] 'http'.routes[0].when.path-prefix[5]: '/api%2Fv1' can match no request: a"
+                        + " path with encoded '/' or '\\' (%2F, %5C) is refused with 400; remove it.",
+                "demo.yaml:6 frontends[0] 'http'.routes[0].when.path-prefix[6]: '/..' can match no request: a path"
+                        + " with '..' above the root of the path is refused with 400; remove it.");
+    }
+
+    @Test
+    void aRawPathPrefixTakesAnyTargetBytes() throws Exception {
+        String yaml = BASE.replace("    default-backend: web\n", """
+                    routes:
+                      - backend: web
+                        when: { path-prefix-raw: [//api, /%61pi, "/api?x=1"] }
+                """);
+        RouteConfig route = ConfigLoader.parse(yaml, "demo.yaml", Map.of()).frontends().getFirst().routes().getFirst();
+        assertThat(route.conditions()).containsExactly(
+                new RouteConfig.Condition.PathPrefixRaw(List.of("//api", "/%61pi", "/api?x=1")));
+        assertThat(errors(yaml.replace("\"/api?x=1\"", "api"))).containsExactly(
+                "demo.yaml:6 frontends[0] 'http'.routes[0].when.path-prefix-raw[2]: 'api' does not start with '/';"
+                        + " write /api.");
+    }
+
+    @Test
     void routeWithoutConditions() {
         String yaml = BASE.replace("    default-backend: web\n", """
                     routes:
@@ -342,9 +431,9 @@ class ConfigLoaderErrorsTest {
                 """);
         assertThat(errors(yaml)).containsExactly(
                 "demo.yaml:6 frontends[0] 'http'.routes[0].when: has no condition;"
-                        + " add when: with at least one of websocket, path-prefix, host, header.",
+                        + " add when: with at least one of websocket, path-prefix, path-prefix-raw, host, header.",
                 "demo.yaml:7 frontends[0] 'http'.routes[1].when: required key is missing;"
-                        + " add when: with at least one of websocket, path-prefix, host, header.");
+                        + " add when: with at least one of websocket, path-prefix, path-prefix-raw, host, header.");
     }
 
     @Test
@@ -446,7 +535,7 @@ class ConfigLoaderErrorsTest {
             assertThat(e.getMessage()).isEqualTo("""
                     6 errors in broken.yaml:
                     broken.yaml:4 frontends[0] 'http'.default-backend: backend 'webb' does not exist; did you mean 'web'?
-                    broken.yaml:5 frontends[0] 'http'.forwarded-for: 'yes' is not a boolean here; write true or false.
+                    broken.yaml:5 frontends[0] 'http'.forwarded-proto: 'yes' is not a boolean here; write true or false.
                     broken.yaml:8 backends[0] 'web'.balance: unknown algorithm 'lestconn'; did you mean 'leastconn'? \
                     Valid: roundrobin, weighted-roundrobin, leastconn, source, random.
                     broken.yaml:12 backends[0] 'web'.servers[0] 'web1'.weight: 300 is above 256; use a value from 0 to 256.

@@ -51,8 +51,9 @@ class ConfigLoaderTest {
         assertThat(f.line()).isEqualTo(30);
         assertThat(f.maxconn()).isEqualTo(50000);
         assertThat(f.defaultBackend()).isEqualTo("web");
-        assertThat(f.forwardedFor()).isTrue();
+        assertThat(f.forwardedFor()).isEqualTo(FrontendConfig.ForwardedFor.REPLACE); // the default: an edge's choice
         assertThat(f.forwardedProto()).isTrue();
+        assertThat(f.trustedProxies()).isEmpty();
         assertThat(f.responseHeaders()).containsExactly(
                 Map.entry("X-Frame-Options", "DENY"),
                 Map.entry("X-Content-Type-Options", "nosniff"),
@@ -208,7 +209,8 @@ class ConfigLoaderTest {
                     .isInstanceOf(ConfigException.class)
                     .hasMessage("1 error in " + file + ":\n" + file
                             + ":10 admin.tokens[0].secret: environment variable FOSS_ADMIN_TOKEN is not set;"
-                            + " export it, or write ${FOSS_ADMIN_TOKEN:-some-default}.");
+                            + " export it before starting the node (a secret has no default: one written here would"
+                            + " ship a known password).");
         } else {
             assertThat(ConfigLoader.load(file).source()).isEqualTo(file);
         }

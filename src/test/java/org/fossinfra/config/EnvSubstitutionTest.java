@@ -48,6 +48,23 @@ class EnvSubstitutionTest {
         assertInvalid("${A:-${B}}", "the default of ${A} contains another ${", "write a literal default");
     }
 
+    @Test
+    void aSecretTakesNoDefaultButMayBeLeftEmpty() {
+        assertThat(EnvSubstitution.apply("${HOST}", ENV, true)).isEqualTo("db1");
+        assertThat(EnvSubstitution.apply("${NOPE:-}", ENV, true)).as("empty: no password at all").isEmpty();
+        for (String text : new String[] {"${NOPE:-hunter2}", "${HOST:-hunter2}", "prefix-${NOPE:-hunter2}"}) {
+            assertThatThrownBy(() -> EnvSubstitution.apply(text, ENV, true)).as(text)
+                    .isInstanceOfSatisfying(Invalid.class, e -> {
+                        assertThat(e.problem).isEqualTo("is a secret, and ${" + (text.contains("HOST") ? "HOST" : "NOPE")
+                                + ":-...} gives it a default");
+                        assertThat(e.problem + e.fix).doesNotContain("hunter2");
+                    });
+        }
+        assertThatThrownBy(() -> EnvSubstitution.apply("${FOSS_ADMIN_TOKEN}", ENV, true))
+                .isInstanceOfSatisfying(Invalid.class, e -> assertThat(e.fix).isEqualTo("export it before starting"
+                        + " the node (a secret has no default: one written here would ship a known password)"));
+    }
+
     private static void assertInvalid(String text, String problem, String fix) {
         assertThatThrownBy(() -> EnvSubstitution.apply(text, ENV)).isInstanceOfSatisfying(Invalid.class, e -> {
             assertThat(e.problem).isEqualTo(problem);

@@ -93,7 +93,7 @@ class MatrixConfigTest {
         try (InputStream in = getClass().getResourceAsStream("/demo/demo.yaml")) {
             yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        Config off = ConfigLoader.parse(yaml, "demo.yaml", Map.of());
+        Config off = ConfigLoader.parse(yaml, "demo.yaml", Map.of("FOSS_ADMIN_TOKEN", "demo-test-token-0123456789"));
         assertThat(off.frontends().getFirst().routes()).anySatisfy(r -> {
             assertThat(r.backend()).isEqualTo("matrix");
             assertThat(r.conditions()).containsExactly(
@@ -107,7 +107,8 @@ class MatrixConfigTest {
         assertThat(matrix.timeouts().server()).isEqualTo(Duration.ofSeconds(300));
         assertThat(off.matrix()).hasValueSatisfying(m -> assertThat(m.enabled()).isFalse());
 
-        Config on = ConfigLoader.parse(yaml, "demo.yaml", Map.of("FOSS_DEMO_MATRIX", "true",
+        Config on = ConfigLoader.parse(yaml, "demo.yaml", Map.of("FOSS_ADMIN_TOKEN", "demo-test-token-0123456789",
+                "FOSS_DEMO_MATRIX", "true",
                 "FOSS_MATRIX_PASSWORD", "bot-password"));
         assertThat(on.matrix()).hasValueSatisfying(m -> {
             assertThat(m.enabled()).isTrue();

@@ -254,7 +254,7 @@ class ServiceConfigTest {
         try (InputStream in = getClass().getResourceAsStream("/demo/demo.yaml")) {
             yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        Config c = ConfigLoader.parse(yaml, "demo.yaml", Map.of());
+        Config c = ConfigLoader.parse(yaml, "demo.yaml", Map.of("FOSS_ADMIN_TOKEN", "demo-test-token-0123456789"));
         assertThat(c.services()).extracting(ServiceConfig::type).contains("http", "tcp", "postgres");
         assertThat(c.services()).allSatisfy(s -> assertThat(s.interval()).isLessThanOrEqualTo(Duration.ofSeconds(5)));
     }

@@ -20,6 +20,7 @@ import org.fossinfra.app.Node;
 import org.fossinfra.config.Config;
 import org.fossinfra.config.ConfigLoader;
 import org.fossinfra.testing.Eventually;
+import org.fossinfra.testing.services.RealServices;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -7,6 +7,7 @@ import java.net.ServerSocket;
 import java.util.HashMap;
 import java.util.Map;
 import org.fossinfra.config.ServiceConfig;
+import org.fossinfra.testing.services.RealServices;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -16,6 +16,7 @@ import org.fossinfra.config.ConfigLoader;
 import org.fossinfra.control.NotFoundException;
 import org.fossinfra.events.Event;
 import org.fossinfra.testing.Eventually;
+import org.fossinfra.testing.services.RealMatrix;
 
 /**
  * A whole node with a Matrix bot, for tests against the real Synapse: backend {@code web} with three real HTTP servers

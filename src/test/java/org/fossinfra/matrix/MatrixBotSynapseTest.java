@@ -9,6 +9,8 @@ import java.util.List;
 import org.fossinfra.balance.AdminState;
 import org.fossinfra.events.EventType;
 import org.fossinfra.testing.Eventually;
+import org.fossinfra.testing.services.RealMatrix;
+import org.fossinfra.testing.services.SynapseUser;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

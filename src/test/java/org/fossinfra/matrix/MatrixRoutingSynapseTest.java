@@ -17,6 +17,7 @@ import org.fossinfra.app.Node;
 import org.fossinfra.config.ConfigLoader;
 import org.fossinfra.control.ServerView;
 import org.fossinfra.testing.Eventually;
+import org.fossinfra.testing.services.RealMatrix;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -111,8 +111,8 @@ class HeadersTest {
     }
 
     @Test
-    void xForwardedForIsAppendedToTheClientsList() throws Exception {
-        start(Script.ok("ok"), "");
+    void xForwardedForIsAppendedToTheClientsListInAppendMode() throws Exception {
+        start(Script.ok("ok"), "forwarded-for: append");
         FakeServer.Request r = forward("GET / HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 203.0.113.7\r\n\r\n");
         assertThat(String.join(", ", r.headers().all("X-Forwarded-For"))).isEqualTo("203.0.113.7, 127.0.0.1");
     }

@@ -130,6 +130,30 @@ class MalformedRequestTest {
     }
 
     @Test
+    void chunkedOnTwoTransferEncodingLinesIsRefused() throws Exception {
+        // Chunked applied twice (RFC 9112 §6.1); a server joining the lines differently would frame it differently.
+        assertRefused("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "0\r\n\r\n", 400);
+    }
+
+    @Test
+    void transferEncodingContinuedOnAFoldedLineIsRefused() throws Exception {
+        assertRefused("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n ,chunked\r\n\r\n0\r\n\r\n", 400);
+    }
+
+    @Test
+    void connectionNamingContentLengthDoesNotMakeContentLengthWithTransferEncodingAcceptable() throws Exception {
+        assertRefused("POST / HTTP/1.1\r\nHost: a\r\nConnection: content-length\r\nContent-Length: 5\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {",5", "5,", "5,,5", "5 ,", "5\t6"})
+    void contentLengthListWithAnEmptyElementIsRefused(String value) throws Exception {
+        assertRefused("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: " + value + "\r\n\r\nhello", 400);
+    }
+
+    @Test
     void transferEncodingInAnHttp10RequestIsRefused() throws Exception {
         assertRefused("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400);
     }
@@ -146,6 +170,20 @@ class MalformedRequestTest {
     void invalidChunkSizeSentWithTheHeadIsRefused(String size) throws Exception {
         assertRefused("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n" + size + "\r\nhello\r\n"
                 + "0\r\n\r\n", 400);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"5;a=\u0001", "5;a=b\nc", "5;a=\"b\rc\"", "5x;a=b"})
+    void chunkExtensionWithAControlCharacterIsRefused(String line) throws Exception {
+        assertRefused("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n" + line + "\r\nhello\r\n"
+                + "0\r\n\r\n", 400);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {" folded: x", "NoColon", "X-A: a\u0000b", "X A: b", "X-A: b\nX-B: c"})
+    void malformedTrailerIsRefused(String trailer) throws Exception {
+        assertRefused("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n"
+                + trailer + "\r\n\r\n", 400);
     }
 
     @Test
@@ -195,6 +233,12 @@ class MalformedRequestTest {
     @Test
     void obsoleteLineFoldingIsRefused() throws Exception {
         assertRefused("GET / HTTP/1.1\r\nHost: a\r\nX-Folded: a\r\n b\r\n\r\n", 400);
+    }
+
+    @Test
+    void whitespaceBeforeTheFirstHeaderLineIsRefused() throws Exception {
+        // RFC 9112 §2.2: a server that took it for a folded request line would not see this Transfer-Encoding.
+        assertRefused("POST / HTTP/1.1\r\n Transfer-Encoding: chunked\r\nHost: a\r\n\r\n0\r\n\r\n", 400);
     }
 
     @Test
@@ -319,6 +363,16 @@ class MalformedRequestTest {
     @Test
     void connectIs501() throws Exception {
         assertRefused("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", 501);
+    }
+
+    @Test
+    void absoluteFormWithABackslashInTheAuthorityIsRefused() throws Exception {
+        assertRefused("GET http://a\\b.example/ HTTP/1.1\r\nHost: a\r\n\r\n", 400);
+    }
+
+    @Test
+    void tabInTheRequestLineIsRefused() throws Exception {
+        assertRefused("GET\t/ HTTP/1.1\r\nHost: a\r\n\r\n", 400);
     }
 
     @Test

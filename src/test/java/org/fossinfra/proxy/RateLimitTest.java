@@ -175,6 +175,24 @@ class RateLimitTest {
     }
 
     @Test
+    void aBackendRuleOnAPathCannotBeWalkedAroundByRespellingThePath() throws Exception {
+        // The rule is on the backend that /api routes to: every spelling of a path under /api must reach that backend
+        // (and its rule), never the default one. Before routing on the normalised path, //api, /./api and /%61pi went
+        // to web, unlimited.
+        start("""
+                - { name: api-only, policy: fixed-window, limit: 2, window: 1m }
+                """, null, "api-only");
+        assertThat(status(get("/api/items"))).isEqualTo(200);
+        assertThat(status(get("/api/items"))).isEqualTo(200);
+        for (String respelt : new String[] {"/api/items", "//api/items", "/./api/items", "/%61pi/items",
+            "/%61%70%69/items", "/x/../api/items", "/x/%2e%2e/api/items", "/api//items", "/api/./items"}) {
+            assertThat(status(get(respelt))).as(respelt).isEqualTo(429);
+        }
+        assertThat(api.requests()).extracting(FakeServer.Request::target).containsExactly("/api/items", "/api/items");
+        assertThat(web.requestCount()).isZero();
+    }
+
+    @Test
     void aFrontendRuleCountsEveryRequestBeforeRouting() throws Exception {
         start("""
                 - { name: everything, policy: fixed-window, limit: 2, window: 1m }

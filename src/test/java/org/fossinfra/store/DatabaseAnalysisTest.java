@@ -10,6 +10,8 @@ import java.util.List;
 import org.fossinfra.config.DatabaseConfig;
 import org.fossinfra.events.DurableEventLog;
 import org.fossinfra.testing.Eventually;
+import org.fossinfra.testing.services.TestDatabases;
+import org.fossinfra.testing.services.TestStores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -21,6 +21,7 @@ import org.fossinfra.events.DurableEventLog;
 import org.fossinfra.events.Event;
 import org.fossinfra.events.EventType;
 import org.fossinfra.testing.Eventually;
+import org.fossinfra.testing.services.TestStores;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,9 +46,9 @@ class ExactlyOnceRestartTest {
             port = s.getLocalPort();
         }
         Path pgDir = dir.resolve("pg");
-        EmbeddedServer pg = EmbeddedServer.start(pgDir, port);
+        EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(pgDir, port);
         DatabaseConfig c = new DatabaseConfig(new DatabaseConfig.External(new HostPort("127.0.0.1", port),
-                EmbeddedServer.DATABASE, EmbeddedServer.USER, Optional.of(pg.password())), 4,
+                EmbeddedPostgresServer.DATABASE, EmbeddedPostgresServer.USER, Optional.of(pg.password())), 4,
                 DatabaseConfig.DEFAULT_RETENTION, 100, 10_000, dir.resolve("journal"));
         Set<Long> recorded = ConcurrentHashMap.newKeySet();
         try (DurableEventLog log = TestStores.log(NODE, c); Database db = Database.start(c, NODE, log)) {
@@ -72,7 +73,7 @@ class ExactlyOnceRestartTest {
             Eventually.until(Duration.ofSeconds(20), "the writer noticing the outage",
                     () -> !log.recent(10, EventType.STORE_UNAVAILABLE).isEmpty());
             sleep(Math.max(0, 1000 - (System.nanoTime() - downAt) / 1_000_000));
-            pg = EmbeddedServer.start(pgDir, port);
+            pg = EmbeddedPostgresServer.start(pgDir, port);
             for (Thread t : writers) {
                 t.join();
             }
@@ -81,7 +82,7 @@ class ExactlyOnceRestartTest {
                 recorded.add(e.id()); // the store.* events recorded by the log itself are stored too
             }
             assertThat(log.stats().written()).isGreaterThanOrEqualTo(recorded.size());
-            try (Connection conn = pg.connect(EmbeddedServer.DATABASE)) {
+            try (Connection conn = pg.connect(EmbeddedPostgresServer.DATABASE)) {
                 try (PreparedStatement ps = conn.prepareStatement(
                         "SELECT count(*), count(DISTINCT seq) FROM events WHERE node = ?")) {
                     ps.setString(1, NODE);

@@ -24,6 +24,8 @@ import org.fossinfra.events.DurableEventLog;
 import org.fossinfra.events.EventLog;
 import org.fossinfra.events.EventType;
 import org.fossinfra.testing.Eventually;
+import org.fossinfra.testing.services.TestDatabases;
+import org.fossinfra.testing.services.TestStores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

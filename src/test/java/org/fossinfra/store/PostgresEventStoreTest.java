@@ -23,6 +23,8 @@ import org.fossinfra.events.EventPage;
 import org.fossinfra.events.EventQuery;
 import org.fossinfra.events.EventType;
 import org.fossinfra.events.StoreStatus;
+import org.fossinfra.testing.services.TestDatabases;
+import org.fossinfra.testing.services.TestStores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

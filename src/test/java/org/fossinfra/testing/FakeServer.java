@@ -442,6 +442,21 @@ public final class FakeServer implements AutoCloseable {
                 body.raw(), body.decoded(), body.length(), body.crc32());
     }
 
+    /**
+     * Stops accepting: the listener closes, so a new connection is refused, while open connections go on as their
+     * replies say. A server process in the instant it dies: its idle keep-alive connections still look open to a
+     * proxy that has not read their close yet.
+     */
+    public void stopAccepting() throws InterruptedException {
+        closeQuietly(listener);
+        // The JDK closes a listener that a thread is blocked on only once that thread leaves accept(): until then the
+        // kernel still completes handshakes. Waiting for the acceptor makes "refused from now on" hold.
+        acceptor.join(Duration.ofSeconds(5));
+        if (acceptor.isAlive()) {
+            throw new IllegalStateException(name + ": the acceptor did not stop within 5 s");
+        }
+    }
+
     @Override
     public void close() {
         closed = true;

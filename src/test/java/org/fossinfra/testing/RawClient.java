@@ -69,12 +69,17 @@ public final class RawClient implements AutoCloseable {
      * play several clients for source hashing.
      */
     public static RawClient connect(int port, String localAddress) throws IOException {
+        return connect(InetAddress.getLoopbackAddress(), port, localAddress);
+    }
+
+    /** Connects to {@code address}:{@code port}, e.g. ::1 for a frontend bound to [::1]. */
+    public static RawClient connect(InetAddress address, int port, String localAddress) throws IOException {
         Socket s = new Socket();
         if (localAddress != null) {
             s.bind(new InetSocketAddress(InetAddress.getByName(localAddress), 0));
         }
         s.setTcpNoDelay(true);
-        s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), (int) DEFAULT_TIMEOUT.toMillis());
+        s.connect(new InetSocketAddress(address, port), (int) DEFAULT_TIMEOUT.toMillis());
         return new RawClient(s);
     }
 

@@ -143,7 +143,12 @@ class DashboardAccessTest {
         HttpResponse<String> missing = c.post("/backends/web/servers/nope/state", cookie, "state=drain",
                 "X-CSRF-Token", token, "HX-Request", "true");
         assertThat(missing.statusCode()).isEqualTo(404);
-        assertThat(missing.body()).contains("no server &#39;nope&#39; in backend &#39;web&#39;");
+        assertThat(missing.body()).contains("no server 'nope' in backend 'web'");
+        // A name from the URL is shown as text, never as markup (the flash goes through the templates' escaper).
+        HttpResponse<String> markup = c.post("/backends/web/servers/%3Cimg%20src%3Dx%3E/state", cookie, "state=drain",
+                "X-CSRF-Token", token, "HX-Request", "true");
+        assertThat(markup.statusCode()).isEqualTo(404);
+        assertThat(markup.body()).contains("no server '&lt;img src=x&gt;'").doesNotContain("<img");
     }
 
     @Test

@@ -13,12 +13,21 @@ import java.util.regex.Pattern;
 /** A plain HTTP client for the dashboard: no redirects followed, cookies handled by hand, so tests see every answer. */
 final class DashboardClient {
     private static final Pattern CSRF = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"");
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
-            .followRedirects(HttpClient.Redirect.NEVER).build();
+    private final HttpClient http;
     private final String base;
 
     DashboardClient(String base) {
         this.base = base;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    /** A client whose connections come from {@code localAddress} (another loopback address: another client). */
+    DashboardClient(String base, String localAddress) throws java.net.UnknownHostException {
+        this.base = base;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
+                .followRedirects(HttpClient.Redirect.NEVER).localAddress(java.net.InetAddress.getByName(localAddress))
+                .build();
     }
 
     HttpResponse<String> get(String path, String cookie, String... headers) throws Exception {

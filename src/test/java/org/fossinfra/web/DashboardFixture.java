@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.fossinfra.app.Node;
 import org.fossinfra.config.ConfigLoader;
+import org.fossinfra.config.Passwords;
 
 /**
  * A whole node for dashboard tests: a user with a known password, real backends (Vert.x HTTP servers that count what

@@ -21,6 +21,18 @@ class SessionsTest {
     }
 
     @Test
+    void endingAUsersSessionsEndsAllOfThemAndNoOneElses() {
+        Sessions.Session bob1 = sessions.create("bob", 0);
+        Sessions.Session bob2 = sessions.create("bob", 0);
+        Sessions.Session alice = sessions.create("alice", 0);
+        assertThat(sessions.endUsers(u -> u.equals("bob"))).isEqualTo(2);
+        assertThat(sessions.find(Sessions.cookie(bob1, false).getValue(), 1)).isEmpty();
+        assertThat(sessions.find(Sessions.cookie(bob2, false).getValue(), 1)).isEmpty();
+        assertThat(bob1.valid(1)).as("a live view holding it sees it ended").isFalse();
+        assertThat(sessions.find(Sessions.cookie(alice, false).getValue(), 1)).containsSame(alice);
+    }
+
+    @Test
     void idsAndCsrfTokensAreNeverReused() {
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < 200; i++) {
