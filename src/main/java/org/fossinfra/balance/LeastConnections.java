@@ -14,16 +14,15 @@ package org.fossinfra.balance;
  * idle ones as equal; this agrees on idle servers (they take turns) and differs between busy servers of unequal weight,
  * where HAProxy's {@code + 1} leans towards the heavier one.
  */
-final class LeastConnections implements Balancer {
+final class LeastConnections extends GroupBalancer {
 
-    private final Group group;
     private Server[] up;
     private int[] weights;
     /** Where the next scan starts: just after the server chosen last. */
     private int next;
 
     LeastConnections(Group group) {
-        this.group = group;
+        super(group);
         rebuild();
     }
 
@@ -67,27 +66,7 @@ final class LeastConnections implements Balancer {
     }
 
     @Override
-    public void onUp(Server server) {
-        if (group.markUp(server)) {
-            rebuild();
-        }
-    }
-
-    @Override
-    public void onDown(Server server) {
-        if (group.markDown(server)) {
-            rebuild();
-        }
-    }
-
-    @Override
-    public void onWeightChange(Server server) {
-        if (group.updateWeight(server)) {
-            rebuild();
-        }
-    }
-
-    private void rebuild() {
+    void rebuild() {
         up = group.inRotation();
         weights = group.weightsInRotation();
     }

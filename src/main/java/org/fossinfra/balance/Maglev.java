@@ -25,7 +25,7 @@ import java.util.Comparator;
  * weights (§3.4), up to O(M · N) turns when weights are very uneven, so a flapping server costs each loop a rebuild
  * per flap (about a millisecond for M = 65537). Memory is M chars per instance.
  */
-final class Maglev implements Balancer {
+final class Maglev extends GroupBalancer {
 
     /** Seeds for the two independent name hashes h1 (offset) and h2 (skip); any two distinct constants work. */
     private static final long OFFSET_SEED = 0x2545f4914f6cdd1dL;
@@ -33,7 +33,6 @@ final class Maglev implements Balancer {
     /** Marks a free position while populating; also caps a group at 65535 servers. */
     private static final char EMPTY = Character.MAX_VALUE;
 
-    private final Group group;
     private final int size;
     /** The servers in rotation, sorted by name; table entries index this array. */
     private Server[] servers = new Server[0];
@@ -42,6 +41,7 @@ final class Maglev implements Balancer {
     private boolean[] tried = new boolean[0];
 
     Maglev(Group group, int tableSize) {
+        super(group);
         if (!isPrime(tableSize)) {
             throw new IllegalArgumentException("tableSize: " + tableSize + " (expected: a prime, e.g. 65537)");
         }
@@ -52,7 +52,6 @@ final class Maglev implements Balancer {
         if (group.size() >= EMPTY) {
             throw new IllegalArgumentException("servers: " + group.size() + " (expected: at most " + (EMPTY - 1) + ")");
         }
-        this.group = group;
         this.size = tableSize;
         rebuild();
     }
@@ -91,27 +90,6 @@ final class Maglev implements Balancer {
         return Candidates.lastResort(servers, avoid);
     }
 
-    @Override
-    public void onUp(Server server) {
-        if (group.markUp(server)) {
-            rebuild();
-        }
-    }
-
-    @Override
-    public void onDown(Server server) {
-        if (group.markDown(server)) {
-            rebuild();
-        }
-    }
-
-    @Override
-    public void onWeightChange(Server server) {
-        if (group.updateWeight(server)) {
-            rebuild();
-        }
-    }
-
     /** The server at each table position, for tests and the stats page; empty when no server is up. */
     Server[] table() {
         Server[] out = new Server[table.length];
@@ -121,7 +99,8 @@ final class Maglev implements Balancer {
         return out;
     }
 
-    private void rebuild() {
+    @Override
+    void rebuild() {
         Server[] up = group.inRotation();
         int[] upWeights = group.weightsInRotation();
         Integer[] order = new Integer[up.length];

@@ -18,9 +18,8 @@ import java.util.random.RandomGenerator;
  * can, the pick falls back to an O(n) scan for the least loaded server, starting at a random position. With one up
  * server there is nothing to draw and the scan is the pick.
  */
-final class RandomTwoChoices implements Balancer {
+final class RandomTwoChoices extends GroupBalancer {
 
-    private final Group group;
     private final RandomGenerator random;
     private Server[] up;
     private int[] weights;
@@ -28,7 +27,7 @@ final class RandomTwoChoices implements Balancer {
     private long[] cumulative;
 
     RandomTwoChoices(Group group, RandomGenerator random) {
-        this.group = group;
+        super(group);
         this.random = Objects.requireNonNull(random, "random");
         rebuild();
     }
@@ -122,27 +121,7 @@ final class RandomTwoChoices implements Balancer {
     }
 
     @Override
-    public void onUp(Server server) {
-        if (group.markUp(server)) {
-            rebuild();
-        }
-    }
-
-    @Override
-    public void onDown(Server server) {
-        if (group.markDown(server)) {
-            rebuild();
-        }
-    }
-
-    @Override
-    public void onWeightChange(Server server) {
-        if (group.updateWeight(server)) {
-            rebuild();
-        }
-    }
-
-    private void rebuild() {
+    void rebuild() {
         up = group.inRotation();
         weights = group.weightsInRotation();
         cumulative = new long[up.length];

@@ -9,15 +9,14 @@ package org.fossinfra.balance;
  *
  * <p>Hazard: weights only matter as 0 versus positive here; use {@link SmoothWeightedRoundRobin} for proportions.
  */
-final class RoundRobin implements Balancer {
+final class RoundRobin extends GroupBalancer {
 
-    private final Group group;
     private Server[] up;
     /** Position in {@link #up} of the next server to try. */
     private int next;
 
     RoundRobin(Group group) {
-        this.group = group;
+        super(group);
         this.up = group.inRotation();
     }
 
@@ -47,27 +46,7 @@ final class RoundRobin implements Balancer {
     }
 
     @Override
-    public void onUp(Server server) {
-        if (group.markUp(server)) {
-            rebuild();
-        }
-    }
-
-    @Override
-    public void onDown(Server server) {
-        if (group.markDown(server)) {
-            rebuild();
-        }
-    }
-
-    @Override
-    public void onWeightChange(Server server) {
-        if (group.updateWeight(server)) {
-            rebuild();
-        }
-    }
-
-    private void rebuild() {
+    void rebuild() {
         // Keep the rotation going from the server that was next, or from the one after it in config order if that one
         // just left, so that a change does not send a burst to the first server.
         Server wasNext = up.length == 0 ? null : up[next < up.length ? next : 0];

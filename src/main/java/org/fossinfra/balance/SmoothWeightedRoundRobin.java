@@ -17,9 +17,8 @@ import java.util.Map;
  * <p>Hazard: current weights survive up/down and weight changes of other servers, as in nginx, so the sequence right
  * after a change is not the textbook one; the proportions recover within one cycle.
  */
-final class SmoothWeightedRoundRobin implements Balancer {
+final class SmoothWeightedRoundRobin extends GroupBalancer {
 
-    private final Group group;
     private Server[] up;
     private int[] weights;
     private long[] current;
@@ -27,7 +26,7 @@ final class SmoothWeightedRoundRobin implements Balancer {
     private boolean[] inRound;
 
     SmoothWeightedRoundRobin(Group group) {
-        this.group = group;
+        super(group);
         this.up = group.inRotation();
         this.weights = group.weightsInRotation();
         this.current = new long[up.length];
@@ -97,27 +96,7 @@ final class SmoothWeightedRoundRobin implements Balancer {
     }
 
     @Override
-    public void onUp(Server server) {
-        if (group.markUp(server)) {
-            rebuild();
-        }
-    }
-
-    @Override
-    public void onDown(Server server) {
-        if (group.markDown(server)) {
-            rebuild();
-        }
-    }
-
-    @Override
-    public void onWeightChange(Server server) {
-        if (group.updateWeight(server)) {
-            rebuild();
-        }
-    }
-
-    private void rebuild() {
+    void rebuild() {
         Map<Server, Long> kept = new IdentityHashMap<>();
         for (int i = 0; i < up.length; i++) {
             kept.put(up[i], current[i]);

@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.fossinfra.balance.AdminState;
+import org.fossinfra.control.NotFoundException;
 import org.fossinfra.events.Event;
 import org.fossinfra.store.Database;
 import org.fossinfra.testing.Eventually;
@@ -18,21 +22,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
-/** The dashboard in a real browser (Debian's headless Chromium) against a whole node with real backends and load. */
+/**
+ * The dashboard in a real browser (Debian's headless Chromium) against a whole node with real backends and load. Every
+ * step goes through {@link Browser}'s retrying wait: the pages are re-rendered by their live stream each second.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DashboardBrowserTest {
     private Path dir;
     private DashboardFixture f;
-    private ChromeDriver browser;
-    private WebDriverWait wait;
+    private Browser browser;
 
     @BeforeAll
     void startNode(@TempDir Path dir) throws Exception {
@@ -47,14 +49,12 @@ class DashboardBrowserTest {
 
     @BeforeEach
     void startBrowser() throws Exception {
-        browser = Browser.start(Files.createTempDirectory(dir, "profile"));
-        wait = new WebDriverWait(browser, Duration.ofSeconds(10));
-        wait.ignoring(StaleElementReferenceException.class); // live parts are swapped every second
+        browser = Browser.start(Files.createTempDirectory(dir, "profile"), f.base());
     }
 
     @AfterEach
     void stopBrowser() throws Exception {
-        browser.quit();
+        browser.close();
         for (String s : List.of("web1", "web2", "web3", "api1")) {
             String backend = s.startsWith("api") ? "api" : "web";
             f.node.control().setState("test", backend, s, AdminState.READY);
@@ -62,27 +62,13 @@ class DashboardBrowserTest {
         }
     }
 
-    private void signIn(String user, String password) {
-        if (!browser.getCurrentUrl().contains("/login")) {
-            browser.get(f.base() + "/login");
-        }
-        browser.findElement(By.id("user")).clear();
-        browser.findElement(By.id("user")).sendKeys(user);
-        browser.findElement(By.id("password")).sendKeys(password);
-        browser.findElement(By.id("sign-in")).click();
+    private void signIn(String next) {
+        browser.signIn(DashboardFixture.USER, DashboardFixture.PASSWORD, next);
     }
 
-    private void signInAndWaitForLive() {
-        signIn(DashboardFixture.USER, DashboardFixture.PASSWORD);
-        wait.until(ExpectedConditions.textToBe(By.id("live"), "Live"));
-    }
-
-    /**
-     * An element in a server's row, found with one selector: the rows are replaced every second, so a row found first
-     * and searched second could be gone in between. (The actions cell is kept across swaps: its buttons stay valid.)
-     */
-    private WebElement inRow(String backend, String server, String css) {
-        return browser.findElement(By.cssSelector(row(backend, server) + " " + css));
+    /** An element in a server's row, by one selector: the rows are replaced every second, the actions cell is kept. */
+    private static By inRow(String backend, String server, String css) {
+        return By.cssSelector(row(backend, server) + " " + css);
     }
 
     private static String row(String backend, String server) {
@@ -91,33 +77,33 @@ class DashboardBrowserTest {
 
     /** An attribute of a live cell, read in one script so that no swap can come between finding and reading. */
     private String live(String backend, String server, String attribute) {
-        return (String) ((JavascriptExecutor) browser).executeScript("var e = document.querySelector(arguments[0]);"
-                + " return e ? e.getAttribute(arguments[1]) : null;", row(backend, server) + " [" + attribute + "]",
-                attribute);
+        return browser.attribute(row(backend, server) + " [" + attribute + "]", attribute);
+    }
+
+    private String flash() {
+        return String.valueOf(browser.text("#flash"));
     }
 
     @Test
     void signingInShowsTheOverviewWithItsCardsChartsAndLiveUpdates() {
-        signInAndWaitForLive();
-        assertThat(browser.getCurrentUrl()).isEqualTo(f.base() + "/");
-        assertThat(browser.findElement(By.id("who")).getText()).isEqualTo("alice");
+        signIn("/");
+        assertThat(browser.text("#who")).isEqualTo("alice");
         for (String card : List.of("card-cpu", "card-memory", "card-network", "card-connections")) {
-            // Found and asked in one go: the cards are swapped every second (the wait ignores a stale element).
-            wait.until(d -> d.findElement(By.id(card)).isDisplayed());
+            browser.act("see the " + card + " card", By.id(card), WebElement::isDisplayed);
         }
-        assertThat(browser.findElements(By.cssSelector("#chart-latency canvas"))).isNotEmpty();
-        assertThat(browser.findElements(By.cssSelector("#chart-throughput canvas"))).isNotEmpty();
-        wait.until(d -> d.findElement(By.id("services")).getText().contains("postgres"));
+        browser.until("see the latency and throughput charts drawn", d ->
+                browser.text("#chart-latency canvas") != null && browser.text("#chart-throughput canvas") != null);
+        browser.until("see postgres in the service list", d -> String.valueOf(browser.text("#services"))
+                .contains("postgres"));
     }
 
     @Test
     void aWrongPasswordIsRefusedAndRecorded() {
-        browser.get(f.base() + "/login");
-        signIn(DashboardFixture.USER, "not-the-password");
-        assertThat(wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("login-error"))).getText())
-                .isEqualTo("Wrong user name or password.");
-        assertThat(browser.getCurrentUrl()).startsWith(f.base() + "/login");
-        assertThat(browser.manage().getCookieNamed(Sessions.COOKIE)).isNull();
+        browser.open("/login");
+        browser.submitSignIn(DashboardFixture.USER, "not-the-password");
+        browser.until("see the sign-in refused", d -> "Wrong user name or password.".equals(browser.text("#login-error")));
+        assertThat(browser.url()).startsWith(f.base() + "/login");
+        assertThat(browser.driver().manage().getCookieNamed(Sessions.COOKIE)).isNull();
         List<Event> failed = f.node.events().recent(10, "auth.login.failed");
         assertThat(failed).isNotEmpty();
         assertThat(failed.getFirst().actor()).isEqualTo("alice");
@@ -126,55 +112,56 @@ class DashboardBrowserTest {
 
     @Test
     void aPageWithoutASessionRedirectsToTheLoginAndBackAfterSigningIn() {
-        browser.get(f.base() + "/backends");
-        assertThat(browser.getCurrentUrl()).isEqualTo(f.base() + "/login?next=%2Fbackends");
-        assertThat(browser.getPageSource()).doesNotContain("web1");
-        signIn(DashboardFixture.USER, DashboardFixture.PASSWORD);
-        wait.until(ExpectedConditions.urlToBe(f.base() + "/backends"));
-        assertThat(browser.findElement(By.cssSelector("section[data-backend='web']")).isDisplayed()).isTrue();
+        browser.open("/backends");
+        assertThat(browser.url()).isEqualTo(f.base() + "/login?next=%2Fbackends");
+        assertThat(browser.driver().getPageSource()).doesNotContain("web1");
+        browser.submitSignIn(DashboardFixture.USER, DashboardFixture.PASSWORD);
+        browser.until("arrive back at /backends", d -> d.getCurrentUrl().equals(f.base() + "/backends"));
+        browser.act("see the web backend", By.cssSelector("section[data-backend='web']"), WebElement::isDisplayed);
     }
 
     @Test
     void cardsAndAChartChangeWithinTwoSecondsWhileLoadRuns() throws Exception {
-        signInAndWaitForLive();
+        signIn("/");
         try (DashboardFixture.Load load = f.load(4)) {
             Eventually.until(Duration.ofSeconds(10), "load to reach the proxy", () -> load.sent.get() > 100);
-            String cards = browser.findElement(By.id("cards")).getText();
+            String cards = browser.text("#cards");
             String chart = canvas("chart-throughput");
-            String last = browser.findElement(By.id("chart-throughput")).getAttribute("data-last");
+            String last = browser.attribute("#chart-throughput", "data-last");
             long start = System.nanoTime();
-            new WebDriverWait(browser, Duration.ofSeconds(2)).ignoring(StaleElementReferenceException.class).until(d ->
-                    !d.findElement(By.id("cards")).getText().equals(cards)
+            browser.until(Duration.ofSeconds(2), "see the cards, the chart and its last point change", d ->
+                    !browser.text("#cards").equals(cards)
                             && !canvas("chart-throughput").equals(chart)
-                            && !String.valueOf(last).equals(d.findElement(By.id("chart-throughput")).getAttribute("data-last")));
+                            && !String.valueOf(last).equals(browser.attribute("#chart-throughput", "data-last")));
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThanOrEqualTo(Duration.ofSeconds(2));
             // Traffic shows on the card: requests per second are no longer zero.
-            wait.until(d -> !d.findElement(By.cssSelector("#card-connections .sub .num")).getText().equals("0"));
+            browser.until("see requests per second above 0 on the connections card", d ->
+                    !"0".equals(browser.text("#card-connections .sub .num")));
         }
     }
 
     private String canvas(String chart) {
-        return (String) ((JavascriptExecutor) browser).executeScript(
-                "return document.querySelector('#" + chart + " canvas').toDataURL()");
+        return (String) browser.script("return document.querySelector('#" + chart + " canvas').toDataURL()");
     }
 
     @Test
     void drainingAServerFromTheBackendsPageStopsItsRequests() throws Exception {
-        signIn(DashboardFixture.USER, DashboardFixture.PASSWORD);
-        browser.get(f.base() + "/backends");
-        wait.until(ExpectedConditions.textToBe(By.id("live"), "Live"));
+        signIn("/backends");
         try (DashboardFixture.Load load = f.load(4)) {
             long before = f.hits("web2");
             Eventually.until(Duration.ofSeconds(10), "web2 to get requests", () -> f.hits("web2") > before + 20);
-            inRow("web", "web2", "button.drain").click();
-            wait.until(d -> "DRAIN".equals(live("web", "web2", "data-status")));
-            assertThat(browser.findElement(By.id("flash")).getText()).contains("web/web2 is now DRAIN");
-            Thread.sleep(300); // requests already sent to web2 finish
+            browser.click("press Drain on web/web2", inRow("web", "web2", "button.drain"));
+            // The flash fades after 6 s: waited for together with the status, not after it.
+            browser.until("see web/web2 shown as DRAIN with the flash saying so", d ->
+                    "DRAIN".equals(live("web", "web2", "data-status"))
+                            && flash().contains("web/web2 is now DRAIN"));
+            // Requests already sent to web2 finish: once none is in flight, its count is final (no new picks).
+            Eventually.until(Duration.ofSeconds(10), "web2's requests in flight to finish", () -> active("web2") == 0);
             long web2 = f.hits("web2");
             long web1 = f.hits("web1");
-            Thread.sleep(1500);
+            Eventually.until(Duration.ofSeconds(10), "web1 to serve 200 more requests",
+                    () -> f.hits("web1") > web1 + 200);
             assertThat(f.hits("web2")).as("requests to the drained web2").isEqualTo(web2);
-            assertThat(f.hits("web1")).as("requests to web1").isGreaterThan(web1 + 20);
             assertThat(load.sent.get()).isPositive();
         }
         Event e = f.node.events().recent(1, "server.state").getFirst();
@@ -183,17 +170,21 @@ class DashboardBrowserTest {
         assertThat(e.data()).containsEntry("to", "DRAIN");
     }
 
+    private int active(String server) {
+        try {
+            return f.node.control().server("web", server).active();
+        } catch (NotFoundException e) {
+            throw new AssertionError("web/" + server + " is in the fixture's config: " + e.getMessage(), e);
+        }
+    }
+
     @Test
     void settingAWeightFromTheBackendsPageIsRecordedWithTheUser() {
-        signIn(DashboardFixture.USER, DashboardFixture.PASSWORD);
-        browser.get(f.base() + "/backends");
-        wait.until(ExpectedConditions.textToBe(By.id("live"), "Live"));
-        WebElement input = inRow("web", "web1", "input[name='weight']");
-        input.clear();
-        input.sendKeys("7");
-        inRow("web", "web1", "form.weight button").click();
-        wait.until(d -> "7".equals(live("web", "web1", "data-weight")));
-        assertThat(browser.findElement(By.id("flash")).getText()).contains("web/web1 weight is now 7");
+        signIn("/backends");
+        browser.type("type weight 7 for web/web1", inRow("web", "web1", "input[name='weight']"), "7");
+        browser.click("press Set on web/web1", inRow("web", "web1", "form.weight button"));
+        browser.until("see web/web1 at weight 7 with the flash saying so", d ->
+                "7".equals(live("web", "web1", "data-weight")) && flash().contains("web/web1 weight is now 7"));
         Event e = f.node.events().recent(1, "server.weight").getFirst();
         assertThat(e.actor()).isEqualTo("dashboard:alice");
         assertThat(e.data()).containsEntry("to", "7");
@@ -201,82 +192,119 @@ class DashboardBrowserTest {
 
     @Test
     void theEventsPageFiltersByTypeAndSearchAndUpdatesLive() throws Exception {
-        signIn(DashboardFixture.USER, DashboardFixture.PASSWORD);
-        browser.get(f.base() + "/events");
-        wait.until(ExpectedConditions.textToBe(By.id("live"), "Live"));
-        assertThat(browser.findElements(By.cssSelector("#event-rows tr[data-type='auth.login']"))).isNotEmpty();
+        signIn("/events");
+        browser.until("see a sign-in event", d -> !rowTypes().isEmpty() && rowTypes().contains("auth.login"));
 
-        new Select(browser.findElement(By.id("type"))).selectByValue("server.state");
-        wait.until(ExpectedConditions.urlContains("type=server.state"));
-        wait.until(d -> d.findElements(By.cssSelector("#event-rows tr[data-type='auth.login']")).isEmpty());
-        wait.until(ExpectedConditions.textToBe(By.id("live"), "Live"));
+        browser.act("choose type server.state", By.id("type"), e -> {
+            new Select(e).selectByValue("server.state");
+            return true;
+        });
+        browser.until("see the filter in the address", d -> d.getCurrentUrl().contains("type=server.state"));
+        browser.until("see the sign-in events filtered out", d -> !rowTypes().contains("auth.login"));
+        browser.awaitLive(); // the filter swapped <main>, which opened the stream of the new filter
 
         f.node.control().setState("api:ops", "api", "api1", AdminState.MAINT);
         f.node.control().setState("api:ops", "web", "web3", AdminState.DRAIN);
-        new WebDriverWait(browser, Duration.ofSeconds(3)).until(d -> d.findElement(By.id("event-rows")).getText()
-                .contains("api/api1 set to MAINT"));
-        @SuppressWarnings("unchecked")
-        List<String> types = (List<String>) ((JavascriptExecutor) browser).executeScript("return Array.from("
-                + "document.querySelectorAll('#event-rows tr[data-type]')).map(function (r) { return r.dataset.type; })");
-        assertThat(types).isNotEmpty().containsOnly("server.state");
+        browser.until(Duration.ofSeconds(3), "see the MAINT of api1 arrive live", d ->
+                String.valueOf(browser.text("#event-rows")).contains("api/api1 set to MAINT"));
+        assertThat(rowTypes()).isNotEmpty().containsOnly("server.state");
 
-        browser.findElement(By.id("q")).sendKeys("web3");
-        wait.until(ExpectedConditions.urlContains("q=web3"));
-        wait.until(d -> d.findElements(By.xpath("//tbody[@id='event-rows']/tr[contains(., 'api/api1')]")).isEmpty());
-        assertThat(browser.findElement(By.id("event-rows")).getText()).contains("web/web3");
+        browser.act("type web3 in the search", By.id("q"), e -> {
+            e.sendKeys("web3");
+            return true;
+        });
+        browser.until("see the search in the address", d -> d.getCurrentUrl().contains("q=web3"));
+        browser.until("see api1's event filtered out", d -> !String.valueOf(browser.text("#event-rows"))
+                .contains("api/api1"));
+        assertThat(browser.text("#event-rows")).contains("web/web3");
+    }
+
+    private List<String> rowTypes() {
+        @SuppressWarnings("unchecked")
+        List<String> types = (List<String>) browser.script("return Array.from("
+                + "document.querySelectorAll('#event-rows tr[data-type]')).map(function (r) { return r.dataset.type; })");
+        return types;
     }
 
     @Test
     void theEventsPageReadsFromPostgresAndPagesOlderByTypeAndTimeRange() throws Exception {
         Database db = f.node.database().orElseThrow();
         assertThat(db.awaitReady(Duration.ofSeconds(120))).as("the embedded PostgreSQL").isTrue();
-        List<Event> recorded = new java.util.ArrayList<>();
+        List<Event> recorded = new ArrayList<>();
         for (int i = 0; i < 150; i++) {
             recorded.add(f.node.events().record("test.paging", "test", "item/" + i, "paging event " + i));
         }
         Eventually.until(Duration.ofSeconds(30), "the events in PostgreSQL", () -> db.stats().waiting() == 0);
-        signIn(DashboardFixture.USER, DashboardFixture.PASSWORD);
-        browser.get(f.base() + "/events?type=test.paging");
-        wait.until(ExpectedConditions.textToBe(By.id("live"), "Live"));
-        // The live parts (source, pager, rows) are swapped in again when the stream connects: every element is
-        // found and used in one step of a wait, which ignores a stale one.
-        wait.until(d -> "store".equals(d.findElement(By.id("events-source")).getAttribute("data-source")));
-        wait.until(d -> d.findElement(By.id("source")).getText().toLowerCase(java.util.Locale.ROOT)
-                .contains("postgresql") && d.findElement(By.id("source")).getText().contains("every node's events"));
+        signIn("/events?type=test.paging");
+        browser.until("see the events read from the store", d ->
+                "store".equals(browser.attribute("#events-source", "data-source")));
+        browser.until("see the source described as PostgreSQL with every node's events", d -> {
+            String source = String.valueOf(browser.text("#source"));
+            return source.toLowerCase(Locale.ROOT).contains("postgresql") && source.contains("every node's events");
+        });
         List<String> first = ids();
         assertThat(first).hasSize(EventsPage.ROWS).first().isEqualTo(Long.toString(recorded.getLast().id()));
 
-        click("older");
-        wait.until(ExpectedConditions.urlContains("before=p"));
-        wait.until(ExpectedConditions.textToBe(By.id("live"), "Live"));
+        browser.click("press Older", By.id("older"));
+        browser.until("arrive at the older page", d -> d.getCurrentUrl().contains("before=p"));
+        browser.awaitLive();
         List<String> second = ids();
         assertThat(second).hasSize(50).doesNotContainAnyElementsOf(first);
         assertThat(second.getLast()).isEqualTo(Long.toString(recorded.getFirst().id()));
-        assertThat(browser.findElements(By.id("older"))).as("the last page").isEmpty();
-        click("newest");
-        wait.until(d -> !d.getCurrentUrl().contains("before="));
+        assertThat(browser.text("#older")).as("the last page").isNull();
+        browser.click("press Newest", By.id("newest"));
+        browser.until("arrive at the newest page", d -> !d.getCurrentUrl().contains("before="));
+        browser.awaitLive();
         assertThat(ids()).isEqualTo(first);
 
         // A time range (since inclusive, until exclusive), as ISO-8601 in the URL.
-        java.time.Instant since = recorded.get(100).time();
-        java.time.Instant until = recorded.get(110).time();
+        Instant since = recorded.get(100).time();
+        Instant until = recorded.get(110).time();
         long expected = recorded.stream().filter(e -> !e.time().isBefore(since) && e.time().isBefore(until)).count();
-        browser.get(f.base() + "/events?type=test.paging&since=" + since + "&until=" + until);
+        browser.open("/events?type=test.paging&since=" + since + "&until=" + until);
         assertThat(ids()).hasSize((int) expected).contains(Long.toString(recorded.get(100).id()))
                 .doesNotContain(Long.toString(recorded.get(110).id()));
-        assertThat(browser.findElement(By.id("since")).getAttribute("value")).isNotEmpty(); // the form is not swapped
+        assertThat(browser.attribute("#since", "value")).isNotEmpty(); // the form is not swapped
     }
 
-    private void click(String id) {
-        wait.until(d -> {
-            d.findElement(By.id(id)).click();
+    /**
+     * A click is a press and a release on one element. A live swap in between used to replace the link pressed, and
+     * the browser then fired no click: "Older" did nothing. The page now holds a part's update while a pointer is
+     * pressed inside it and swaps it in after the click.
+     */
+    @Test
+    void olderIsFollowedWhenThePagerIsUpdatedWhileItIsPressed() throws Exception {
+        Database db = f.node.database().orElseThrow();
+        assertThat(db.awaitReady(Duration.ofSeconds(120))).as("the embedded PostgreSQL").isTrue();
+        for (int i = 0; i < EventsPage.ROWS + 10; i++) {
+            f.node.events().record("test.press", "test", "item/" + i, "press event " + i);
+        }
+        Eventually.until(Duration.ofSeconds(30), "the events in PostgreSQL", () -> db.stats().waiting() == 0);
+        signIn("/events?type=test.press");
+        browser.until("see the events read from the store with an Older link", d ->
+                "store".equals(browser.attribute("#events-source", "data-source")) && browser.text("#older") != null);
+        // Count the pager updates the stream delivers from now on (whether swapped at once or held).
+        browser.script("window.pagerUpdates = 0; document.body.addEventListener('htmx:sseBeforeMessage',"
+                + " function (e) { if (e.detail.type === 'pager') { window.pagerUpdates++; } });"
+                + " document.getElementById('older').scrollIntoView({block: 'center'});");
+        browser.act("press and hold Older", By.id("older"), e -> {
+            new Actions(browser.driver()).clickAndHold(e).perform();
             return true;
         });
+        // A newer event moves the first page's last row, so its "Older" cursor: the pager part changes.
+        f.node.events().record("test.press", "test", "item/new", "press event while Older is pressed");
+        browser.until("see a pager update arrive while Older is pressed", d ->
+                ((Number) browser.script("return window.pagerUpdates")).intValue() > 0);
+        new Actions(browser.driver()).release().perform();
+        browser.until("arrive at the older page after releasing Older", d -> d.getCurrentUrl().contains("before=p"));
+        browser.awaitLive();
+        assertThat(ids()).isNotEmpty().doesNotContain(Long.toString(f.node.events().recent(1, "test.press")
+                .getFirst().id()));
     }
 
     private List<String> ids() {
         @SuppressWarnings("unchecked")
-        List<String> ids = (List<String>) ((JavascriptExecutor) browser).executeScript("return Array.from("
+        List<String> ids = (List<String>) browser.script("return Array.from("
                 + "document.querySelectorAll('#event-rows tr[data-id]')).map(function (r) { return r.dataset.id; })");
         return ids;
     }
@@ -285,47 +313,34 @@ class DashboardBrowserTest {
     void theDatabasePageShowsTheStoreAndTheAnalysisWithRealNumbers() throws Exception {
         Database db = f.node.database().orElseThrow();
         assertThat(db.awaitReady(Duration.ofSeconds(120))).as("the embedded PostgreSQL").isTrue();
-        signInAndWaitForLive();
-        browser.findElement(By.linkText("Database")).click();
-        wait.until(ExpectedConditions.urlContains("/database"));
-        WebDriverWait slow = new WebDriverWait(browser, Duration.ofSeconds(20));
-        slow.ignoring(StaleElementReferenceException.class);
-        slow.until(d -> text("#database-size") != null);
+        signIn("/");
+        browser.click("open the Database tab", By.linkText("Database"));
+        browser.until("arrive at /database", d -> d.getCurrentUrl().contains("/database"));
+        browser.until("see the database size", d -> browser.text("#database-size") != null);
         // Read with one script each: the parts are swapped whenever their numbers change.
-        assertThat(attribute("#store-mode", "data-mode")).isEqualTo("embedded");
-        assertThat(text("#store-state")).isEqualTo("available");
-        assertThat(Long.parseLong(text("#events-written").replaceAll("[^0-9]", ""))).isPositive();
-        assertThat(text("#database-size")).matches("[0-9.]+ (KiB|MiB|GiB)");
-        assertThat(text("#store-detail")).contains("embedded PostgreSQL 17");
-        assertThat(((Number) ((JavascriptExecutor) browser).executeScript(
+        assertThat(browser.attribute("#store-mode", "data-mode")).isEqualTo("embedded");
+        assertThat(browser.text("#store-state")).isEqualTo("available");
+        assertThat(Long.parseLong(browser.text("#events-written").replaceAll("[^0-9]", ""))).isPositive();
+        assertThat(browser.text("#database-size")).matches("[0-9.]+ (KiB|MiB|GiB)");
+        assertThat(browser.text("#store-detail")).contains("embedded PostgreSQL 17");
+        assertThat(((Number) browser.script(
                 "return document.querySelectorAll(\"#tables-table tr[data-table^='events_']\").length")).intValue())
                 .isEqualTo(13);
-        assertThat(text("#indexes-table tr[data-index='events_time_idx']")).contains("13 partitions");
+        assertThat(browser.text("#indexes-table tr[data-index='events_time_idx']")).contains("13 partitions");
         // The embedded PostgreSQL preloads pg_stat_statements: statements with their calls and times are listed.
-        slow.until(d -> text("#slow-table td.n") != null || text("#slow-unavailable") != null);
-        assertThat(text("#slow-unavailable")).as(text("#slow")).isNull();
-        assertThat(text("#slow-table")).containsIgnoringCase("select");
-    }
-
-    /** The text of the first element matching {@code css}, or null, read in one script (no stale element). */
-    private String text(String css) {
-        return (String) ((JavascriptExecutor) browser).executeScript(
-                "var e = document.querySelector(arguments[0]); return e ? e.textContent.trim() : null;", css);
-    }
-
-    private String attribute(String css, String name) {
-        return (String) ((JavascriptExecutor) browser).executeScript(
-                "var e = document.querySelector(arguments[0]); return e ? e.getAttribute(arguments[1]) : null;", css,
-                name);
+        browser.until("see the slow statements (or why not)", d ->
+                browser.text("#slow-table td.n") != null || browser.text("#slow-unavailable") != null);
+        assertThat(browser.text("#slow-unavailable")).as(browser.text("#slow")).isNull();
+        assertThat(browser.text("#slow-table")).containsIgnoringCase("select");
     }
 
     @Test
     void signingOutEndsTheSession() {
-        signInAndWaitForLive();
-        browser.findElement(By.id("logout")).click();
-        wait.until(ExpectedConditions.urlContains("/login"));
-        browser.get(f.base() + "/host");
-        assertThat(browser.getCurrentUrl()).startsWith(f.base() + "/login");
+        signIn("/");
+        browser.click("press Sign out", By.id("logout"));
+        browser.until("arrive at the sign-in page", d -> d.getCurrentUrl().contains("/login"));
+        browser.open("/host");
+        assertThat(browser.url()).startsWith(f.base() + "/login");
         assertThat(f.node.events().recent(1, "auth.logout").getFirst().actor()).isEqualTo("dashboard:alice");
     }
 }

@@ -12,10 +12,6 @@ import org.fossinfra.balance.AdminState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * Screenshots of every page at laptop size (1440×900) with traffic flowing, into target/screenshots, or into the
@@ -23,39 +19,39 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * -Dscreenshots=docs/screenshots} refreshes the ones in the README.
  */
 class DashboardScreenshotsTest {
-    /** Seconds of traffic before the overview is taken, so that its charts have a history to show. */
-    private static final int WARM_UP_SECONDS = 40;
+    /** Chart points of traffic before the overview is taken (one a second), so that its charts have a history. */
+    private static final int WARM_UP_POINTS = 40;
 
     @Test
     void everyPageIsCapturedAtLaptopSize(@TempDir Path dir) throws Exception {
         Path out = Path.of(System.getProperty("screenshots", "target/screenshots"));
         Files.createDirectories(out);
-        try (DashboardFixture f = DashboardFixture.start(dir); DashboardFixture.Load load = f.load(6)) {
-            ChromeDriver browser = Browser.start(Files.createTempDirectory(dir, "profile"));
-            try {
-                WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(10));
-                browser.get(f.base() + "/login");
-                browser.findElement(By.id("user")).sendKeys(DashboardFixture.USER);
-                save(browser, out.resolve("login.png"));
+        try (DashboardFixture f = DashboardFixture.start(dir); DashboardFixture.Load load = f.load(6);
+                Browser browser = Browser.start(Files.createTempDirectory(dir, "profile"), f.base())) {
+            browser.open("/login");
+            browser.type("type the user name", By.id("user"), DashboardFixture.USER);
+            save(browser, out.resolve("login.png"));
 
-                f.node.control().setState("api:ops", "web", "web3", AdminState.MAINT);
-                f.node.control().setWeight("api:ops", "web", "web2", 5);
-                browser.findElement(By.id("password")).sendKeys(DashboardFixture.PASSWORD);
-                browser.findElement(By.id("sign-in")).click();
-                wait.until(ExpectedConditions.textToBe(By.id("live"), "Live"));
-                Thread.sleep(WARM_UP_SECONDS * 1000L);
-                save(browser, out.resolve("overview.png"));
+            f.node.control().setState("api:ops", "web", "web3", AdminState.MAINT);
+            f.node.control().setWeight("api:ops", "web", "web2", 5);
+            browser.type("type the password", By.id("password"), DashboardFixture.PASSWORD);
+            browser.click("press Sign in", By.id("sign-in"));
+            browser.until("arrive at the overview", d -> d.getCurrentUrl().equals(f.base() + "/"));
+            browser.awaitLive();
+            // Count the points the charts take from the stream, and wait for enough of them (a second each; on a busy
+            // machine a tick can be skipped, so counted rather than slept).
+            browser.script("window.chartPoints = 0; document.getElementById('chart-feed')"
+                    + ".addEventListener('htmx:sseMessage', function () { window.chartPoints++; });");
+            browser.until(Duration.ofSeconds(WARM_UP_POINTS * 3L), WARM_UP_POINTS + " chart points of traffic", d ->
+                    ((Number) browser.script("return window.chartPoints")).intValue() >= WARM_UP_POINTS);
+            save(browser, out.resolve("overview.png"));
 
-                for (String page : new String[] {"backends", "events", "host", "database"}) {
-                    browser.get(f.base() + "/" + page);
-                    wait.until(ExpectedConditions.textToBe(By.id("live"), "Live"));
-                    Thread.sleep(1500); // a tick or two, so rates are those of a full second
-                    save(browser, out.resolve(page + ".png"));
-                }
-                assertThat(load.sent.get()).isPositive();
-            } finally {
-                browser.quit();
+            for (String page : new String[] {"backends", "events", "host", "database"}) {
+                browser.open("/" + page);
+                browser.awaitLive(); // the parts show the stream's view, rates of a whole second
+                save(browser, out.resolve(page + ".png"));
             }
+            assertThat(load.sent.get()).isPositive();
         }
         for (String page : new String[] {"login", "overview", "backends", "events", "host", "database"}) {
             BufferedImage img = ImageIO.read(out.resolve(page + ".png").toFile());
@@ -64,8 +60,8 @@ class DashboardScreenshotsTest {
         }
     }
 
-    private static void save(ChromeDriver browser, Path file) throws Exception {
-        byte[] png = browser.getScreenshotAs(OutputType.BYTES);
+    private static void save(Browser browser, Path file) throws Exception {
+        byte[] png = browser.screenshot();
         assertThat(ImageIO.read(new ByteArrayInputStream(png))).isNotNull();
         Files.write(file, png);
     }
