@@ -13,7 +13,9 @@
 #   --proxies LIST   comma-separated, from haproxy,nginx,foss-infra,foss-infra-alt (default: the first three).
 #                    foss-infra-alt is the same build started with the JVM flags in FOSS_INFRA_ALT_JAVA_OPTS, to compare
 #                    two flag sets in one run (foss-infra itself takes FOSS_INFRA_JAVA_OPTS, as the launcher does);
-#                    FOSS_INFRA_ALT_AOT=0 starts it without the start-up cache
+#                    FOSS_INFRA_ALT_AOT=0 starts it without the start-up cache. With BENCH_FOSS_ALT_APP=DIR (a copy of
+#                    an earlier build's target/: foss-infra.jar, lib/, COMMIT), foss-infra-alt is that build instead,
+#                    with the same flags: a before/after of a change, interleaved round by round in one run
 #
 # Cases: NxC = N workers (HAProxy nbthread, nginx worker_processes, foss-infra event loops) and C connections on "/"
 # (200 "ok"); 10k = 1 worker, 64 connections, a 10 KiB body; 1m = 1 worker, 16 connections, a 1 MiB body.

@@ -8,7 +8,7 @@ BENCH_B2_PORT="${BENCH_B2_PORT:-18902}"     # backend nginx 2
 BENCH_HAP_PORT="${BENCH_HAP_PORT:-18911}"   # HAProxy under test
 BENCH_NGX_PORT="${BENCH_NGX_PORT:-18912}"   # nginx under test
 BENCH_FOSS_PORT="${BENCH_FOSS_PORT:-18913}" # foss-infra under test
-BENCH_FOSS_ALT_PORT="${BENCH_FOSS_ALT_PORT:-18914}" # foss-infra-alt: the same build with FOSS_INFRA_ALT_JAVA_OPTS
+BENCH_FOSS_ALT_PORT="${BENCH_FOSS_ALT_PORT:-18914}" # foss-infra-alt: other flags or another build
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 STARTED_PIDS=()
@@ -258,7 +258,23 @@ prepare_foss() { # workdir
   # The launcher's start-up cache, made for this copy (a cache names the jar it was trained on).
   foss_aot "$snap/foss-infra.jar" "$snap/foss-infra.aot" "$snap/aot-training.log"
   FOSS_AOT_OPTS=("${foss_aot_opts[@]}")
-  if [ -n "${FOSS_INFRA_ALT_JAVA_OPTS:-}" ]; then
+  FOSS_ALT_SNAPSHOT="$snap"
+  if [ -n "${BENCH_FOSS_ALT_APP:-}" ]; then
+    # foss-infra-alt is another build (e.g. the commit before a change), with the same flags unless told otherwise.
+    local alt="$1/foss-app-alt"
+    [ -f "$BENCH_FOSS_ALT_APP/foss-infra.jar" ] && [ -d "$BENCH_FOSS_ALT_APP/lib" ] \
+      || die "BENCH_FOSS_ALT_APP=$BENCH_FOSS_ALT_APP holds no foss-infra.jar and lib/"
+    rm -rf "$alt"; mkdir -p "$alt"
+    cp "$BENCH_FOSS_ALT_APP/foss-infra.jar" "$alt/" && cp -r "$BENCH_FOSS_ALT_APP/lib" "$alt/lib"
+    FOSS_ALT_SNAPSHOT="$alt"
+    FOSS_ALT_COMMIT="snapshot $BENCH_FOSS_ALT_APP"
+    [ -f "$BENCH_FOSS_ALT_APP/COMMIT" ] && FOSS_ALT_COMMIT="$(cat "$BENCH_FOSS_ALT_APP/COMMIT")"
+    log "foss-infra-alt is the build in $BENCH_FOSS_ALT_APP ($FOSS_ALT_COMMIT)"
+    # shellcheck disable=SC2086
+    FOSS_INFRA_AOT="${FOSS_INFRA_ALT_AOT:-${FOSS_INFRA_AOT:-1}}" \
+      foss_aot "$alt/foss-infra.jar" "$alt/foss-infra.aot" "$alt/aot-training.log" ${FOSS_INFRA_ALT_JAVA_OPTS:-${foss_java_opts[@]}}
+    FOSS_ALT_AOT_OPTS=("${foss_aot_opts[@]}")
+  elif [ -n "${FOSS_INFRA_ALT_JAVA_OPTS:-}" ]; then
     # shellcheck disable=SC2086
     FOSS_INFRA_AOT="${FOSS_INFRA_ALT_AOT:-${FOSS_INFRA_AOT:-1}}" \
       foss_aot "$snap/foss-infra.jar" "$snap/foss-infra-alt.aot" "$snap/aot-training-alt.log" $FOSS_INFRA_ALT_JAVA_OPTS
@@ -279,11 +295,13 @@ prepare_foss() { # workdir
 start_foss() { # workdir cpus keepalive [alt]: with "alt", the proxy 'foss-infra-alt' on its own port, with the JVM
   # flags of FOSS_INFRA_ALT_JAVA_OPTS (to compare two flag sets in one run); sets FOSS_PID or FOSS_ALT_PID
   local dir="$1/foss" cpus="$2" ka="$3" variant="${4:-}" port="$BENCH_FOSS_PORT"
-  local opts=("${foss_java_opts[@]}") aot=("${FOSS_AOT_OPTS[@]}")
+  local opts=("${foss_java_opts[@]}") aot=("${FOSS_AOT_OPTS[@]}") jar="$FOSS_SNAPSHOT/foss-infra.jar"
   if [ "$variant" = alt ]; then
-    dir="$1/foss-alt"; port="$BENCH_FOSS_ALT_PORT"
-    # shellcheck disable=SC2206
-    opts=(${FOSS_INFRA_ALT_JAVA_OPTS:?foss-infra-alt needs FOSS_INFRA_ALT_JAVA_OPTS (its JVM flags)})
+    dir="$1/foss-alt"; port="$BENCH_FOSS_ALT_PORT"; jar="$FOSS_ALT_SNAPSHOT/foss-infra.jar"
+    if [ -z "${BENCH_FOSS_ALT_APP:-}" ] || [ -n "${FOSS_INFRA_ALT_JAVA_OPTS:-}" ]; then
+      # shellcheck disable=SC2206
+      opts=(${FOSS_INFRA_ALT_JAVA_OPTS:?foss-infra-alt needs FOSS_INFRA_ALT_JAVA_OPTS (its JVM flags) or BENCH_FOSS_ALT_APP (another build)})
+    fi
     aot=("${FOSS_ALT_AOT_OPTS[@]}")
   fi
   mkdir -p "$dir"
@@ -318,7 +336,7 @@ backends:
 YAML
   local pid
   taskset -c "$cpus" "$JAVA_HOME/bin/java" "${opts[@]}" "${foss_fixed_opts[@]}" "${aot[@]}" \
-    -jar "$FOSS_SNAPSHOT/foss-infra.jar" run -c "$dir/foss-infra.yaml" > "$dir/foss-infra.log" 2>&1 &
+    -jar "$jar" run -c "$dir/foss-infra.yaml" > "$dir/foss-infra.log" 2>&1 &
   pid=$!; track "$pid"
   if [ "$variant" = alt ]; then FOSS_ALT_PID=$pid; else FOSS_PID=$pid; fi
   wait_http "http://127.0.0.1:$port/" 60 || die "foss-infra did not start; see $dir/foss-infra.log"
@@ -368,5 +386,9 @@ machine_header() { # prints the date, machine and versions (markdown-friendly li
   echo "- $(wrk -v 2>&1 | head -n1 | sed 's/ Copyright.*//')"
   echo "- java: $("$JAVA_HOME/bin/java" -version 2>&1 | sed -n 2p)"
   echo "- foss-infra: $("$JAVA_HOME/bin/java" -jar "$FOSS_SNAPSHOT/foss-infra.jar" --version 2>&1 | head -n1) (commit $FOSS_COMMIT), JVM flags: ${foss_java_opts[*]} ${foss_fixed_opts[*]}, AOT cache: $([ "${#FOSS_AOT_OPTS[@]}" -gt 0 ] && echo yes || echo no)"
-  if [ -n "${FOSS_INFRA_ALT_JAVA_OPTS:-}" ]; then echo "- foss-infra-alt: the same build, JVM flags: $FOSS_INFRA_ALT_JAVA_OPTS"; fi
+  if [ -n "${BENCH_FOSS_ALT_APP:-}" ]; then
+    echo "- foss-infra-alt: the build in $BENCH_FOSS_ALT_APP (commit $FOSS_ALT_COMMIT), JVM flags: ${FOSS_INFRA_ALT_JAVA_OPTS:-the same}"
+  elif [ -n "${FOSS_INFRA_ALT_JAVA_OPTS:-}" ]; then
+    echo "- foss-infra-alt: the same build, JVM flags: $FOSS_INFRA_ALT_JAVA_OPTS"
+  fi
 }
