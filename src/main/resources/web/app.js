@@ -24,7 +24,18 @@
     }
   }
   document.body.addEventListener('htmx:sseOpen', function () { last = Date.now(); show('on', 'Live'); });
-  document.body.addEventListener('htmx:sseMessage', function (e) { swapped(e.detail && e.detail.target); });
+  // The stream's heartbeat (a tick where nothing on the page changed): live, but no part was swapped. data-beats
+  // counts them, for tests of a quiet page.
+  var beats = 0;
+  document.body.addEventListener('htmx:sseMessage', function (e) {
+    if (e.target && e.target.id === 'beat') {
+      last = Date.now();
+      show('on', 'Live');
+      if (live) { live.dataset.beats = String(++beats); }
+      return;
+    }
+    swapped(e.detail && e.detail.target);
+  });
 
   // A part is not replaced under a pressed pointer. A click is a press and a release on the same element; a swap in
   // between replaces the element pressed, and the browser then fires no click at all: "Older" on a busy events page,

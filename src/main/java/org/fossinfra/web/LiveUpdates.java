@@ -38,6 +38,11 @@ final class LiveUpdates implements AutoCloseable {
     static final int MAX_SKIPS = 30;
     /** Tells EventSource to reconnect 2 s after a drop (the default, 3 s, leaves the page stale longer). */
     private static final Buffer HELLO = Buffer.buffer("retry: 2000\n\n");
+    /**
+     * Sent on a tick where no part of a view changed, so that a quiet page (a filter nothing matches) still shows its
+     * stream as live: the indicator goes stale after 3 s without a message, as it should when the node is gone.
+     */
+    static final Buffer BEAT = Buffer.buffer("event: beat\ndata: \n\n");
 
     private final Map<String, LivePage> pages = new HashMap<>();
     private final Map<String, View> views = new ConcurrentHashMap<>();
@@ -184,11 +189,8 @@ final class LiveUpdates implements AutoCloseable {
             }
             view.last = parts;
             view.whole = Buffer.buffer(whole.toString().getBytes(StandardCharsets.UTF_8));
-            if (changes.isEmpty()) {
-                continue;
-            }
             // One buffer for all viewers: Vert.x writes a duplicate of it to each connection.
-            Buffer b = Buffer.buffer(changes.toString().getBytes(StandardCharsets.UTF_8));
+            Buffer b = changes.isEmpty() ? BEAT : Buffer.buffer(changes.toString().getBytes(StandardCharsets.UTF_8));
             for (Viewer v : view.viewers) {
                 v.send(b, view.whole, now);
             }

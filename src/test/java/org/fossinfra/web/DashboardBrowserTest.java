@@ -219,6 +219,16 @@ class DashboardBrowserTest {
         assertThat(browser.text("#event-rows")).contains("web/web3");
     }
 
+    @Test
+    void aPageWhereNothingChangesStaysLive() {
+        // A search nothing matches: after the first render no part of the page changes, tick after tick.
+        signIn("/events?q=nothing-says-this-" + System.nanoTime());
+        // Four beats take longer than the three seconds after which the indicator says Stale without a message.
+        browser.until("see four heartbeats of the quiet page's stream", d ->
+                Integer.parseInt(String.valueOf(browser.attribute("#live", "data-beats")).replace("null", "0")) >= 4);
+        assertThat(browser.text("#live")).isEqualTo("Live");
+    }
+
     private List<String> rowTypes() {
         @SuppressWarnings("unchecked")
         List<String> types = (List<String>) browser.script("return Array.from("

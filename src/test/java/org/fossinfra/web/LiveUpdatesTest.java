@@ -143,6 +143,21 @@ class LiveUpdatesTest {
     }
 
     @Test
+    void aTickWhereNothingChangedSendsABeatSoThatAQuietPageStaysLive() throws Exception {
+        content = n -> Map.of("quiet", "nothing new");
+        start(sessions.create("alice", System.currentTimeMillis()));
+        StringBuilder[] got = viewers(2);
+        tickAndWait(1);
+        tickAndWait(2);
+        tickAndWait(3);
+        for (StringBuilder sb : got) {
+            Eventually.until(Duration.ofSeconds(5), "two beats", () -> text(sb).split("event: beat", -1).length == 3);
+            assertThat(text(sb)).isEqualTo("retry: 2000\n\n" + "event: quiet\ndata: nothing new\n\n"
+                    + "event: beat\ndata: \n\n" + "event: beat\ndata: \n\n");
+        }
+    }
+
+    @Test
     void aViewNobodyWatchesIsNotRendered() throws Exception {
         start(sessions.create("alice", System.currentTimeMillis()));
         tickAndWait(1);
